@@ -1,0 +1,5 @@
+import sys
+
+from latentdrum.cli import main
+
+sys.exit(main())

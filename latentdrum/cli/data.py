@@ -1,0 +1,100 @@
+"""``latentdrum data``: look at what a folder of MIDI files or drum samples gives the models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    data = sub.add_parser("data", help="summarise a data folder (what training would see)")
+    dsub = data.add_subparsers(dest="data_command", metavar="KIND", required=True)
+
+    p = dsub.add_parser(
+        "patterns",
+        help="read a MIDI folder (or one file) into drum patterns and summarise them",
+        description="Read every .mid/.midi under DIR (Groove MIDI Dataset layout or any folder) into "
+        "N-bar windows, cache them, and print files read and skipped, windows per split and style, "
+        "and hits per voice.",
+    )
+    p.add_argument("path", type=Path, metavar="DIR_OR_FILE")
+    p.add_argument("--bars", type=int, default=2, choices=(1, 2, 4), help="bars per window (default 2)")
+    p.add_argument("--hop", type=int, default=1, help="bars between window starts (default 1)")
+    p.add_argument("--drum-map", choices=("gm", "roland"), default=None,
+                   help="pitch map (default: roland for the Groove MIDI Dataset, gm otherwise)")
+    ch = p.add_mutually_exclusive_group()
+    ch.add_argument("--channel", type=int, default=10, help="MIDI channel holding the drums, 1-16 (default 10)")
+    ch.add_argument("--any-channel", action="store_true", help="read notes on every channel as drums")
+    p.add_argument("--no-cache", action="store_true", help="rebuild instead of reusing the cached windows")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=run_patterns)
+
+
+def run_patterns(args: argparse.Namespace) -> int:
+    from latentdrum.errors import ConfigError
+
+    if not 1 <= args.channel <= 16:
+        raise ConfigError(f"--channel must be 1-16, got {args.channel}")
+    channel = None if args.any_channel else args.channel - 1
+    if args.path.is_file():
+        return _one_file(args, channel)
+
+    from latentdrum.patterns.dataset import PatternDatasetConfig, build_pattern_dataset
+
+    config = PatternDatasetConfig(bars=args.bars, hop=args.hop, drum_map=args.drum_map, channel=channel)
+    t0 = time.perf_counter()
+    ds = build_pattern_dataset(args.path, config, use_cache=not args.no_cache)
+    seconds = time.perf_counter() - t0
+    summary = ds.summary() | {"seconds": round(seconds, 2), "from_cache": ds.cached}
+    if args.json:
+        print(json.dumps(summary | {"skipped": ds.skipped}, indent=2))
+        return 0
+    _print_summary(summary, ds.skipped)
+    return 0
+
+
+def _one_file(args: argparse.Namespace, channel: int | None) -> int:
+    from latentdrum.patterns.descriptors import describe_one
+    from latentdrum.patterns.midi import read_midi, windows
+
+    drums = read_midi(args.path, args.drum_map or "gm", channel)
+    p = drums.pattern
+    wins = windows(drums, args.bars, args.hop)
+    info = {
+        "file": str(args.path),
+        "bars": p.bars,
+        "bpm": round(p.bpm, 2),
+        "hits": p.num_hits,
+        "windows": len(wins),
+        "unmapped_notes": drums.unmapped_notes,
+        "descriptors": describe_one(p),
+    }
+    print(json.dumps(info, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+    return 0
+
+
+def _print_summary(s: dict[str, Any], skipped: list[tuple[str, str]]) -> None:
+    src = "cache" if s["from_cache"] else "MIDI files"
+    print(f"{s['root']}: {s['windows']} windows of {s['bars_per_window']} bars (hop {s['hop_bars']}) "
+          f"from {s['files_read']} of {s['files_found']} files, read from {src} in {s['seconds']} s")
+    if skipped:
+        print(f"\nskipped {len(skipped)} files:")
+        for reason, n in s["skip_reasons"].items():
+            print(f"  {n:5d}  {reason}")
+        for rel, reason in skipped[:20]:
+            print(f"         {rel}: {reason}")
+        if len(skipped) > 20:
+            print(f"         ... and {len(skipped) - 20} more (--json lists all)")
+    styles = sorted({k for split in s["per_split"].values() for k in split if k != "windows"})
+    splits = list(s["per_split"])
+    print("\nwindows per split and style:")
+    print(f"  {'style':<16}" + "".join(f"{sp:>12}" for sp in splits))
+    print(f"  {'(all)':<16}" + "".join(f"{s['per_split'][sp]['windows']:>12}" for sp in splits))
+    for st in styles:
+        print(f"  {st:<16}" + "".join(f"{s['per_split'][sp].get(st, 0):>12}" for sp in splits))
+    print("\nhits per voice:")
+    for voice, n in s["hits_per_voice"].items():
+        print(f"  {voice:<12}{n:>10}")

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install latentdrum into a virtual environment and run its main job.
+#   bash scripts/quickstart.sh [ARGS...]   (ARGS go to the main job; VENV=path picks the venv, default .venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# --find-links: the CPU build of torch that this machine keeps on disk (ignored where absent).
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --find-links /opt/wheels -e .
+DATA=${LATENTDRUM_DATA:-../shared/data/groove}
+if [ $# -eq 0 ]; then set -- data patterns "$DATA"; fi
+exec "$VENV/bin/latentdrum" "$@"
