@@ -23,8 +23,12 @@ def register(sub: Any) -> None:
     p.add_argument("path", type=Path, metavar="DIR_OR_FILE")
     p.add_argument("--bars", type=int, default=2, choices=(1, 2, 4), help="bars per window (default 2)")
     p.add_argument("--hop", type=int, default=1, help="bars between window starts (default 1)")
-    p.add_argument("--drum-map", choices=("gm", "roland"), default=None,
-                   help="pitch map (default: roland for the Groove MIDI Dataset, gm otherwise)")
+    p.add_argument(
+        "--drum-map",
+        choices=("gm", "roland"),
+        default=None,
+        help="pitch map (default: roland for the Groove MIDI Dataset, gm otherwise)",
+    )
     ch = p.add_mutually_exclusive_group()
     ch.add_argument("--channel", type=int, default=10, help="MIDI channel holding the drums, 1-16 (default 10)")
     ch.add_argument("--any-channel", action="store_true", help="read notes on every channel as drums")
@@ -78,8 +82,10 @@ def _one_file(args: argparse.Namespace, channel: int | None) -> int:
 
 def _print_summary(s: dict[str, Any], skipped: list[tuple[str, str]]) -> None:
     src = "cache" if s["from_cache"] else "MIDI files"
-    print(f"{s['root']}: {s['windows']} windows of {s['bars_per_window']} bars (hop {s['hop_bars']}) "
-          f"from {s['files_read']} of {s['files_found']} files, read from {src} in {s['seconds']} s")
+    print(
+        f"{s['root']}: {s['windows']} windows of {s['bars_per_window']} bars (hop {s['hop_bars']}) "
+        f"from {s['files_read']} of {s['files_found']} files, read from {src} in {s['seconds']} s"
+    )
     if skipped:
         print(f"\nskipped {len(skipped)} files:")
         for reason, n in s["skip_reasons"].items():

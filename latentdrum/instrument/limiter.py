@@ -50,41 +50,42 @@ def limit(
         raise ConfigError(f"limiter ceiling must lie in [-40, 0] dBFS, got {ceiling_db}")
     ceiling = db_to_gain(ceiling_db)
     x = np.asarray(audio)
-    if x.size == 0:
+    if x.size == 0 or max(float(x.max()), -float(x.min())) <= ceiling:
         return audio
-    frame_peak = np.abs(x).reshape(x.shape[0], -1).max(axis=1)  # (N,)
-    if float(frame_peak.max()) <= ceiling:
-        return audio
+    frames = x.reshape(x.shape[0], -1)
+    frame_peak = np.abs(frames[:, 0])  # (N,) loudest channel per sample; a column loop is faster than max(axis=1)
+    for c in range(1, frames.shape[1]):
+        np.maximum(frame_peak, np.abs(frames[:, c]), out=frame_peak)
 
     n = frame_peak.shape[0]
     la = max(1, round(lookahead_ms * 1e-3 * sample_rate))
     tau = max(1.0, release_ms * 1e-3 * sample_rate)
     # Padding: look-ahead needs `la` samples after the end; the release needs a few time
     # constants before the start to settle. A loop pads with its own other end, a one-off with 1.
-    pre = min(n, int(5 * tau) + 2 * la) if circular else 2 * la
-    post = min(n, la) if circular else la
-    need = np.minimum(1.0, ceiling / np.maximum(frame_peak, 1e-30))
+    pre = int(5 * tau) + 2 * la if circular else 2 * la
+    post = la
+    need = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(frame_peak, np.float32(1e-30)))
     if circular:
-        reps = -(-max(pre, post) // n) + 1
+        reps = -(-max(pre, post) // n)
         tiled = np.tile(need, 2 * reps + 1)
         padded = tiled[reps * n - pre : reps * n + n + post]
     else:
-        padded = np.concatenate([np.ones(pre), need, np.ones(post)])
+        padded = np.concatenate([np.ones(pre, np.float32), need, np.ones(post, np.float32)])
 
-    # 2. Look-ahead minimum over [m, m + la], then moving average over [m - la, m].
-    ahead = _forward_min(padded, la)
-    csum = np.concatenate([[0.0], np.cumsum(ahead)])
-    idx = np.arange(padded.shape[0])
-    lo = np.maximum(idx - la, 0)
-    ramped = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
+    # 2. Look-ahead minimum over [m, m + la], then moving average over [m - la, m] (the first
+    # `la` samples of the padding are left out: they have no full window, and are not output).
+    ahead = _forward_min(padded, la).astype(np.float64)
+    csum = np.cumsum(ahead)
+    ramped = (csum[la:] - np.concatenate([[0.0], csum[: -la - 1]])) / (la + 1)  # (len(padded) - la,)
     # 3. Exponential release, never above the ramp.
     a = np.exp(-1.0 / tau)
     released = lfilter([1.0 - a], [1.0, -a], ramped, zi=[a * ramped[0]])[0]
-    gain = np.minimum(ramped, released)[pre : pre + n]
-    gain[gain > 1.0 - 1e-7] = 1.0  # far from any peak: exactly untouched
-    out = (x.reshape(n, -1) * gain[:, None]).reshape(x.shape)
+    gain = np.minimum(ramped, released)[pre - la : pre - la + n].astype(np.float32)
+    gain[gain > np.float32(1.0 - 1e-6)] = 1.0  # far from any peak: exactly untouched
+    out = frames * gain[:, None]
     # Guard against float rounding at the peak itself.
-    return np.clip(out, -ceiling, ceiling).astype(np.float32, copy=False)
+    np.clip(out, -ceiling, ceiling, out=out)
+    return out.reshape(x.shape).astype(np.float32, copy=False)
 
 
 def _forward_min(x: np.ndarray, width: int) -> np.ndarray:
