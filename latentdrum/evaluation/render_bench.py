@@ -110,9 +110,9 @@ def busy_pattern(bpm: float = 120.0) -> Pattern:
     p = Pattern.empty(2, bpm)
     idx = {name: i for i, name in enumerate(VOICES)}
     for step in range(32):
-        voice = idx["open_hat"] if step % 16 == 14 else idx["closed_hat"]
+        hat = idx["open_hat"] if step % 16 == 14 else idx["closed_hat"]
         if step % 2 == 0:
-            p.hits[step, voice], p.velocities[step, voice] = 1, 0.6 + 0.3 * (step % 4 == 0)
+            p.hits[step, hat], p.velocities[step, hat] = 1, 0.6 + 0.3 * (step % 4 == 0)
         if step % 4 == 0:
             p.hits[step, idx["ride"]], p.velocities[step, idx["ride"]] = 1, 0.7
     for step, voice, vel in (
