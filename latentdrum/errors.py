@@ -34,3 +34,11 @@ class CheckpointError(LatentDrumError):
 
 class ConfigError(LatentDrumError, ValueError):
     """An option or configuration value is out of range or unknown."""
+
+
+class KitError(LatentDrumError, ValueError):
+    """A kit file is missing, malformed, of another format version, or holds values out of range."""
+
+
+class KitModelMismatchError(KitError):
+    """A kit was made by another sound model than the one loaded; its latent points do not apply."""

@@ -1,0 +1,290 @@
+"""The kit: which sound each of the 9 voices plays, and how it sits in the mix.
+
+A kit is small, versioned, human-readable JSON that records the sound model that made it (the
+latent vectors only mean something to that model)::
+
+    {
+      "format": "latentdrum-kit",
+      "version": 1,
+      "sound_model_id": "sound-vae-2026-11-21-a1b2c3",
+      "name": "dusty funk",
+      "choke_groups": [["closed_hat", "open_hat"]],
+      "voices": [
+        {"voice": "kick", "sound_class": "kick", "latent": [0.12, -1.3, ...],
+         "knobs": {"brightness": 0.0, "decay": 0.2, "pitch": 0.0, "attack": 0.0},
+         "gain_db": 0.0, "pan": 0.0, "tune": 0.0, "mute": false},
+        ... one entry per voice, in kick, snare, closed_hat, open_hat, low_tom, mid_tom,
+        high_tom, crash, ride order
+      ]
+    }
+
+Loading checks everything and raises :class:`~latentdrum.errors.KitError` with a message that
+says what is wrong (never a bare traceback); a kit made by another sound model raises
+:class:`~latentdrum.errors.KitModelMismatchError`. :func:`export_one_shots` writes the kit's
+generated one-shots as 24-bit 44.1 kHz mono WAVs (``01_kick.wav`` ... ``09_ride.wav``) for a
+DAW sampler.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from latentdrum.errors import KitError, KitModelMismatchError
+from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
+from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+
+KIT_FORMAT = "latentdrum-kit"
+KIT_VERSION = 1
+KNOB_NAMES: tuple[str, ...] = ("brightness", "decay", "pitch", "attack")
+DEFAULT_CHOKE_GROUPS: tuple[tuple[str, ...], ...] = (("closed_hat", "open_hat"),)
+
+
+def _number(value: Any, where: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise KitError(f"{where} must be a number, got {value!r}")
+    if not lo <= value <= hi:
+        raise KitError(f"{where} must lie in [{lo:g}, {hi:g}], got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class KitVoice:
+    """One voice of a kit.
+
+    Attributes:
+        sound_class: the sound model's class for this sound (e.g. "kick", "rim", "clap").
+        latent: the sound's point in the sound model's latent space.
+        knobs: perceptual knobs in [-1, 1]; names from :data:`KNOB_NAMES`, missing ones are 0.
+        gain_db: level in [-60, 12] dB; pan in [-1, 1]; tune in [-24, 24] semitones.
+        mute: a muted voice is silent.
+    """
+
+    sound_class: str
+    latent: tuple[float, ...]
+    knobs: Mapping[str, float] = field(default_factory=dict)
+    gain_db: float = 0.0
+    pan: float = 0.0
+    tune: float = 0.0
+    mute: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sound_class, str) or not self.sound_class:
+            raise KitError(f"sound_class must be a non-empty string, got {self.sound_class!r}")
+        if isinstance(self.latent, str) or not isinstance(self.latent, Sequence) or not self.latent:
+            raise KitError("latent must be a non-empty list of numbers")
+        latent = tuple(_number(x, f"latent[{i}]", -1e6, 1e6) for i, x in enumerate(self.latent))
+        object.__setattr__(self, "latent", latent)
+        if not isinstance(self.knobs, Mapping):
+            raise KitError("knobs must be an object of name -> number")
+        unknown = sorted(set(self.knobs) - set(KNOB_NAMES))
+        if unknown:
+            raise KitError(f"unknown knob(s) {unknown}; known knobs are {list(KNOB_NAMES)}")
+        knobs = {k: _number(self.knobs.get(k, 0.0), f"knob {k!r}", -1.0, 1.0) for k in KNOB_NAMES}
+        object.__setattr__(self, "knobs", knobs)
+        object.__setattr__(self, "gain_db", _number(self.gain_db, "gain_db", -60.0, 12.0))
+        object.__setattr__(self, "pan", _number(self.pan, "pan", -1.0, 1.0))
+        object.__setattr__(self, "tune", _number(self.tune, "tune", -MAX_TUNE, MAX_TUNE))
+        if not isinstance(self.mute, bool):
+            raise KitError(f"mute must be true or false, got {self.mute!r}")
+
+    def to_json(self, voice: int) -> dict[str, Any]:
+        return {
+            "voice": VOICES[voice],
+            "sound_class": self.sound_class,
+            "latent": list(self.latent),
+            "knobs": dict(self.knobs),
+            "gain_db": self.gain_db,
+            "pan": self.pan,
+            "tune": self.tune,
+            "mute": self.mute,
+        }
+
+    def sounds(self, audio: np.ndarray) -> VoiceSounds:
+        """This voice's generated ``(L, R, N)`` one-shots with its gain, pan, tune and mute, for the renderer."""
+        return VoiceSounds(audio, gain_db=self.gain_db, pan=self.pan, tune=self.tune, mute=self.mute)
+
+
+@dataclass(frozen=True)
+class Kit:
+    """9 :class:`KitVoice` in :data:`~latentdrum.patterns.drummaps.VOICES` order, and the model that made them."""
+
+    voices: tuple[KitVoice, ...]
+    sound_model_id: str
+    name: str = ""
+    choke_groups: tuple[tuple[str, ...], ...] = DEFAULT_CHOKE_GROUPS
+
+    def __post_init__(self) -> None:
+        if len(self.voices) != NUM_VOICES:
+            raise KitError(f"a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(self.voices)}")
+        object.__setattr__(self, "voices", tuple(self.voices))
+        if not isinstance(self.sound_model_id, str) or not self.sound_model_id:
+            raise KitError("sound_model_id must name the sound model that made the kit")
+        if not isinstance(self.name, str):
+            raise KitError(f"name must be a string, got {self.name!r}")
+        dims = {len(v.latent) for v in self.voices}
+        if len(dims) != 1:
+            raise KitError(f"every voice's latent must have the same length, got lengths {sorted(dims)}")
+        groups = []
+        for group in self.choke_groups:
+            if isinstance(group, str) or not isinstance(group, Sequence):
+                raise KitError(f"each choke group must be a list of voice names, got {group!r}")
+            bad = [g for g in group if g not in VOICES]
+            if bad:
+                raise KitError(f"choke group {list(group)} names unknown voice(s) {bad}; voices are {list(VOICES)}")
+            groups.append(tuple(group))
+        object.__setattr__(self, "choke_groups", tuple(groups))
+
+    @property
+    def latent_dim(self) -> int:
+        return len(self.voices[0].latent)
+
+    def choke_group_indices(self) -> tuple[tuple[int, ...], ...]:
+        """Choke groups as voice indices, for :class:`~latentdrum.instrument.render.RenderSettings`."""
+        return tuple(tuple(VOICES.index(name) for name in group) for group in self.choke_groups)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": KIT_FORMAT,
+            "version": KIT_VERSION,
+            "sound_model_id": self.sound_model_id,
+            "name": self.name,
+            "choke_groups": [list(g) for g in self.choke_groups],
+            "voices": [v.to_json(i) for i, v in enumerate(self.voices)],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, expected_model_id: str | None = None, source: str = "kit") -> Kit:
+        """Validate a parsed kit document; raises :class:`KitError` naming ``source`` on any problem."""
+        if not isinstance(data, dict):
+            raise KitError(f"{source}: a kit file holds one JSON object, got {type(data).__name__}")
+        if data.get("format") != KIT_FORMAT:
+            raise KitError(f"{source} is not a latentdrum kit (its 'format' is {data.get('format')!r})")
+        version = data.get("version")
+        if version != KIT_VERSION:
+            raise KitError(
+                f"{source} is kit format version {version!r}; this latentdrum reads version {KIT_VERSION}. "
+                "Upgrade latentdrum, or re-save the kit with this version."
+            )
+        model_id = data.get("sound_model_id")
+        if not isinstance(model_id, str) or not model_id:
+            raise KitError(f"{source} does not say which sound model made it ('sound_model_id' is missing)")
+        if expected_model_id is not None and model_id != expected_model_id:
+            raise KitModelMismatchError(
+                f"{source} was made by sound model {model_id!r}, but the loaded sound model is "
+                f"{expected_model_id!r}; its latent points mean nothing to this model. Load the sound model "
+                f"{model_id!r} to play it, or make a new kit with this model (e.g. randomise the kit)."
+            )
+        entries = data.get("voices")
+        if not isinstance(entries, list):
+            raise KitError(f"{source}: 'voices' must be a list of {NUM_VOICES} voice objects")
+        if len(entries) != NUM_VOICES:
+            raise KitError(f"{source}: a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(entries)}")
+        voices = []
+        for i, entry in enumerate(entries):
+            where = f"{source}: voice {i + 1} ({VOICES[i]})"
+            if not isinstance(entry, dict):
+                raise KitError(f"{where} must be an object")
+            if entry.get("voice", VOICES[i]) != VOICES[i]:
+                raise KitError(f"{where} is labelled {entry.get('voice')!r}; voices must be in order {list(VOICES)}")
+            if "sound_class" not in entry or "latent" not in entry:
+                raise KitError(f"{where} needs 'sound_class' and 'latent'")
+            try:
+                voices.append(
+                    KitVoice(
+                        sound_class=entry["sound_class"],
+                        latent=entry["latent"],
+                        knobs=entry.get("knobs", {}),
+                        gain_db=entry.get("gain_db", 0.0),
+                        pan=entry.get("pan", 0.0),
+                        tune=entry.get("tune", 0.0),
+                        mute=entry.get("mute", False),
+                    )
+                )
+            except KitError as exc:
+                raise KitError(f"{where}: {exc}") from None
+        groups = data.get("choke_groups", [list(g) for g in DEFAULT_CHOKE_GROUPS])
+        if not isinstance(groups, list):
+            raise KitError(f"{source}: 'choke_groups' must be a list of lists of voice names")
+        name = data.get("name", "")
+        try:
+            return cls(tuple(voices), model_id, name, tuple(groups))
+        except KitError as exc:
+            raise KitError(f"{source}: {exc}") from None
+
+    def save(self, path: str | Path) -> Path:
+        """Write the kit as indented JSON; returns the path."""
+        path = Path(path)
+        try:
+            path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise KitError(f"cannot write kit to {path}: {exc.strerror or exc}") from None
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, expected_model_id: str | None = None) -> Kit:
+        """Read a kit file; with ``expected_model_id`` refuse kits made by another sound model.
+
+        Raises:
+            KitError: missing/unreadable file, invalid JSON, wrong format/version, or bad values.
+            KitModelMismatchError: the kit was made by another sound model.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise KitError(f"kit file {path} does not exist" if not path.exists() else f"{path} is not a file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KitError(f"cannot read kit file {path}: {exc}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise KitError(
+                f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                "fix the file or save the kit again"
+            ) from None
+        return cls.from_json(data, expected_model_id, source=str(path))
+
+
+def export_one_shots(kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str | Path) -> list[Path]:
+    """Write 9 one-shots as ``NN_voice.wav`` (24-bit PCM, 44.1 kHz, mono) for a DAW sampler.
+
+    Args:
+        kit_sounds: per voice in :data:`VOICES` order, either a ``(N,)`` float mono one-shot at
+            44.1 kHz, or a :class:`VoiceSounds` whose kit sound (hardest layer, first variation)
+            is written at its tune. Gain and pan are mixer settings and are not applied.
+        folder: created if missing; existing files of the same names are replaced.
+
+    Returns:
+        The 9 paths written. A sound whose peak exceeds full scale is scaled down to -0.1 dBFS
+        (24-bit PCM would clip it); quieter sounds are written unchanged.
+    """
+    if len(kit_sounds) != NUM_VOICES:
+        raise KitError(f"need one sound per voice ({NUM_VOICES}), got {len(kit_sounds)}")
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KitError(f"cannot create folder {folder}: {exc.strerror or exc}") from None
+    paths = []
+    for i, sound in enumerate(kit_sounds):
+        if isinstance(sound, VoiceSounds):
+            mono = sound.tuned()[-1, 0]
+        else:
+            mono = np.asarray(sound, dtype=np.float32)
+            if mono.ndim != 1 or mono.size == 0 or not np.all(np.isfinite(mono)):
+                raise KitError(f"sound for {VOICES[i]} must be a non-empty finite 1-D array, got shape {mono.shape}")
+        peak = float(np.abs(mono).max())
+        if peak > 1.0:
+            mono = mono * np.float32(10 ** (-0.1 / 20) / peak)
+        path = folder / f"{i + 1:02d}_{VOICES[i]}.wav"
+        sf.write(str(path), mono, SAMPLE_RATE, subtype="PCM_24")
+        paths.append(path)
+    return paths
