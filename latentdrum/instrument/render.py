@@ -13,8 +13,9 @@ law, 0 ignores velocity).
 **Velocity -> timbre.** Layer ``i`` of ``L`` stands for velocity ``(i + 1) / L``. The timbre
 velocity ``vt = ref + velocity_timbre * (velocity - ref)`` (``ref = reference_velocity``, 1.0:
 the kit sound is a full hit) is placed between the two nearest layers and the two are
-crossfaded linearly (the layers are neighbouring points of one sound, so they add coherently).
-``velocity_timbre = 0`` plays the reference layer for every hit.
+crossfaded linearly (the layers are neighbouring points of one sound, so they add coherently;
+``layer_mode="nearest"`` plays the closest layer instead, for separately recorded layers, whose
+mix would comb-filter). ``velocity_timbre = 0`` plays the reference layer for every hit.
 
 **Variation.** Repeated hits rotate through the round-robin variations (never the same one
 twice in a row when there are several), blended with the kit sound by ``variation``, and get a
@@ -55,6 +56,7 @@ from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.pattern import Pattern
 
 TailMode = Literal["wrap", "ring"]
+LayerMode = Literal["crossfade", "nearest"]
 CLOSED_HAT, OPEN_HAT = VOICES.index("closed_hat"), VOICES.index("open_hat")
 LEVEL_JITTER_DB = 1.0  # standard deviation at variation = 1, clipped at twice that
 
@@ -76,6 +78,9 @@ class RenderSettings:
         choke_groups: groups of voice indices whose hits cut each other's ringing sounds.
         choke_fade_ms: length of the choke fade-out, in (0, 100] ms.
         tail: "wrap" (seamless loop of exact length) or "ring" (tails appended after the end).
+        layer_mode: "crossfade" between the two nearest intensity layers (layers generated along
+            one direction add coherently), or play the "nearest" one (separately recorded
+            multisamples: mixing two recordings comb-filters them, darker than either).
         master_gain_db: gain applied to the whole mix, in [-60, 12] dB.
         limiter: whether the peak limiter runs.
         ceiling_db: limiter ceiling in [-20, -0.1] dBFS.
@@ -93,6 +98,7 @@ class RenderSettings:
     choke_groups: tuple[tuple[int, ...], ...] = ((CLOSED_HAT, OPEN_HAT),)
     choke_fade_ms: float = 10.0
     tail: TailMode = "wrap"
+    layer_mode: LayerMode = "crossfade"
     master_gain_db: float = -6.0
     limiter: bool = True
     ceiling_db: float = DEFAULT_CEILING_DB
@@ -119,6 +125,8 @@ class RenderSettings:
             raise ConfigError(f"choke_fade_ms must lie in (0, 100], got {self.choke_fade_ms}")
         if self.tail not in ("wrap", "ring"):
             raise ConfigError(f"tail must be 'wrap' or 'ring', got {self.tail!r}")
+        if self.layer_mode not in ("crossfade", "nearest"):
+            raise ConfigError(f"layer_mode must be 'crossfade' or 'nearest', got {self.layer_mode!r}")
         for group in self.choke_groups:
             if any(not 0 <= v < NUM_VOICES for v in group):
                 raise ConfigError(f"choke group {group} names a voice outside 0..{NUM_VOICES - 1}")
@@ -232,6 +240,8 @@ def _prepare_hits(
         timbre_vel = ref + settings.velocity_timbre * (vel - ref)
         layer_vels = (np.arange(sounds.layers) + 1.0) / sounds.layers
         layer_pos = np.interp(timbre_vel, layer_vels, np.arange(sounds.layers, dtype=np.float64))
+        if settings.layer_mode == "nearest":
+            layer_pos = np.round(layer_pos)
         if settings.variation > 0 and sounds.variations > 1:
             # A walk that never stays on the same variation: +1..R-1 each hit, modulo R.
             walk = (np.cumsum(steps_rr.reshape(-1)) % sounds.variations).reshape(loops, n_per_loop)
