@@ -4,7 +4,8 @@
 
 **Timing.** Each hit starts at ``round(t * 44100)`` with ``t`` from tempo, swing (MPC-style
 percent, see :mod:`latentdrum.instrument.timing`) and the pattern's micro-timing offsets, plus
-optional seeded ``humanize_ms`` jitter (0 by default): exact to the sample.
+optional seeded ``humanize_ms`` jitter (a standard deviation, clipped at 3; 0 by default): exact
+to the sample.
 
 **Velocity -> level.** A hit's amplitude is ``velocity ** velocity_curve`` (1.5 by default: a
 half-velocity hit is -9 dB, a ghost note at 0.25 is -18 dB; 2.0 is the General MIDI/DLS square
@@ -225,7 +226,7 @@ def _prepare_hits(
         rng = np.random.default_rng([settings.seed, v])
         jitter_db = np.clip(rng.standard_normal((loops, n_per_loop)), -2.0, 2.0) * LEVEL_JITTER_DB * settings.variation
         steps_rr = rng.integers(1, max(sounds.variations, 2), size=(loops, n_per_loop))
-        humanize = rng.standard_normal((loops, n_per_loop)) * settings.humanize_ms * 1e-3
+        humanize = np.clip(rng.standard_normal((loops, n_per_loop)), -3.0, 3.0) * settings.humanize_ms * 1e-3
         rank = np.cumsum(pattern.hits[:, v]).astype(np.int64) - 1  # step -> index among this voice's hits
         row, col = np.mod(hits.loop[sel], loops), rank[hits.step[sel]]
 

@@ -188,3 +188,20 @@ def test_muted_and_missing_voices_are_silent() -> None:
     voices[V["snare"]] = None
     out = render(pattern([(0, "kick", 1.0, 0.0), (4, "snare", 1.0, 0.0)]), voices, PLAIN)
     assert out.shape == (at(16), 2) and not out.any()
+
+
+def test_wrapped_loop_is_the_ringing_render_with_its_tail_folded_onto_the_start() -> None:
+    # Seamless loop point: what rings past the end of the last loop is exactly what the file
+    # starts with, random variations included (they repeat per loop modulo `loops`).
+    rng = np.random.default_rng(5)
+    voices: list[VoiceSounds | None] = [None] * NUM_VOICES
+    voices[V["crash"]] = VoiceSounds((rng.standard_normal((2, 3, round(1.2 * SR))) * 0.1).astype(np.float32))
+    voices[V["snare"]] = VoiceSounds((rng.standard_normal((2, 3, round(0.3 * SR))) * 0.1).astype(np.float32))
+    p = pattern([(0, "snare", 0.6, 0.0), (12, "crash", 0.9, 0.1), (14, "snare", 1.0, 0.0), (15, "snare", 0.3, 0.2)])
+    settings = dataclasses.replace(PLAIN, loops=2, variation=1.0, seed=11, swing=57.0)
+    wrapped = render(p, voices, settings)
+    ringing = render(p, voices, dataclasses.replace(settings, tail="ring"))
+    n = wrapped.shape[0]
+    folded = ringing[:n].copy()
+    folded[: ringing.shape[0] - n] += ringing[n:]
+    np.testing.assert_allclose(wrapped, folded, atol=1e-6)
