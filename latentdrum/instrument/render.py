@@ -26,7 +26,8 @@ its loop point seamless. ``variation = 0`` plays the kit sound identically every
 
 **Choke.** Within a choke group (default: closed and open hi-hat), a hit of one voice cuts the
 still-ringing hits of the group's other voices with a ``choke_fade_ms`` raised-cosine fade
-(10 ms: no click) starting at the choking hit's first sample.
+(10 ms: no click) starting at the choking hit's first sample. A voice never chokes itself
+(two open hats overlap), and a muted voice chokes nothing.
 
 **Loops and tails.** ``tail="wrap"`` (default) returns exactly ``loops`` pattern lengths and
 renders the steady state of the loop playing forever: sound ringing past the end is heard at
@@ -163,8 +164,9 @@ def render(
         raise ConfigError(f"need sounds for {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(voices)}")
     bpm = float(settings.bpm if settings.bpm is not None else pattern.bpm)
     sr = SAMPLE_RATE
-    active = [v for v in range(NUM_VOICES) if voices[v] is not None and not voices[v].mute]  # type: ignore[union-attr]
-    tuned = {v: voices[v].tuned() for v in active}  # type: ignore[union-attr]
+    # Muted and missing voices neither sound nor choke.
+    active = {v: s for v, s in enumerate(voices) if s is not None and not s.mute}
+    tuned = {v: s.tuned() for v, s in active.items()}
     length = loop_samples(pattern, bpm, sr, settings.loops)
     longest = max((a.shape[-1] for a in tuned.values()), default=1)
 
@@ -176,7 +178,7 @@ def render(
     else:
         first, last = 0, settings.loops - 1
     hits = schedule(pattern, bpm, settings.swing, first, last)
-    per_voice = _prepare_hits(hits, pattern, voices, active, settings, sr)
+    per_voice = _prepare_hits(hits, pattern, active, settings, sr)
 
     if settings.tail == "ring":
         ends = [int(np.max(h.start + tuned[v].shape[-1])) for v, h in per_voice.items() if h.start.size]
@@ -193,7 +195,7 @@ def render(
         if span is None:
             continue
         lo, hi = span
-        for side, gain in zip(sides, voices[v].stereo_gains(), strict=True):  # type: ignore[union-attr]
+        for side, gain in zip(sides, active[v].stereo_gains(), strict=True):
             if gain:
                 side[lo:hi] += mono[lo:hi] * np.float32(gain * master)
     out = np.ascontiguousarray(sides.T)  # (N, 2)
@@ -203,20 +205,13 @@ def render(
 
 
 def _prepare_hits(
-    hits: HitSchedule,
-    pattern: Pattern,
-    voices: Sequence[VoiceSounds | None],
-    active: list[int],
-    settings: RenderSettings,
-    sr: int,
+    hits: HitSchedule, pattern: Pattern, active: dict[int, VoiceSounds], settings: RenderSettings, sr: int
 ) -> dict[int, _Hits]:
     """Per active voice: sample starts, amplitudes, layer positions, variations and choke cuts."""
     loops = settings.loops
     per_voice: dict[int, _Hits] = {}
     starts_of: dict[int, np.ndarray] = {}
-    for v in active:
-        sounds = voices[v]
-        assert sounds is not None
+    for v, sounds in active.items():
         sel = hits.voice == v
         n_per_loop = int(pattern.hits[:, v].sum())
         if n_per_loop == 0:
