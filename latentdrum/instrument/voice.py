@@ -46,7 +46,7 @@ def tune_audio(audio: np.ndarray, semitones: float) -> np.ndarray:
     """
     if semitones == 0.0:
         return audio
-    ratio = Fraction(2.0 ** (semitones / 12.0)).limit_denominator(256)
+    ratio = Fraction(2.0 ** (semitones / 12.0)).limit_denominator(1024)
     # Playing `ratio` times faster = keeping every `ratio`-th sample: up by q, down by p.
     out = resample_poly(audio, ratio.denominator, ratio.numerator, axis=-1)
     return np.ascontiguousarray(out, dtype=np.float32)
