@@ -253,7 +253,17 @@ class Kit:
         return cls.from_json(data, expected_model_id, source=str(path))
 
 
-def export_one_shots(kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str | Path) -> list[Path]:
+def _write_wav(path: Path, mono: np.ndarray) -> Path:
+    try:
+        sf.write(str(path), mono, SAMPLE_RATE, subtype="PCM_24")
+    except (OSError, RuntimeError) as exc:
+        raise KitError(f"cannot write {path}: {exc}") from None
+    return path
+
+
+def export_one_shots(
+    kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str | Path, layers: bool = False
+) -> list[Path]:
     """Write 9 one-shots as ``NN_voice.wav`` (24-bit PCM, 44.1 kHz, mono) for a DAW sampler.
 
     Args:
@@ -261,10 +271,14 @@ def export_one_shots(kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str
             44.1 kHz, or a :class:`VoiceSounds` whose kit sound (hardest layer, first variation)
             is written at its tune. Gain and pan are mixer settings and are not applied.
         folder: created if missing; existing files of the same names are replaced.
+        layers: also write each :class:`VoiceSounds`' intensity layers, soft to hard, as
+            ``NN_voice_v1.wav`` ... ``NN_voice_vL.wav`` (first variation, at its tune) for a
+            velocity-layered sampler patch.
 
     Returns:
-        The 9 paths written. A sound whose peak exceeds full scale is scaled down to -0.1 dBFS
-        (24-bit PCM would clip it); quieter sounds are written unchanged.
+        The paths written, the 9 kit sounds first. A sound whose peak exceeds full scale is
+        scaled down to -0.1 dBFS (24-bit PCM would clip it; a voice's layers share one scale);
+        quieter sounds are written unchanged.
     """
     if len(kit_sounds) != NUM_VOICES:
         raise KitError(f"need one sound per voice ({NUM_VOICES}), got {len(kit_sounds)}")
@@ -273,18 +287,20 @@ def export_one_shots(kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KitError(f"cannot create folder {folder}: {exc.strerror or exc}") from None
-    paths = []
+    paths, layer_paths = [], []
     for i, sound in enumerate(kit_sounds):
         if isinstance(sound, VoiceSounds):
-            mono = sound.tuned()[-1, 0]
+            stack = sound.tuned()[:, 0]  # (L, N)
         else:
             mono = np.asarray(sound, dtype=np.float32)
             if mono.ndim != 1 or mono.size == 0 or not np.all(np.isfinite(mono)):
                 raise KitError(f"sound for {VOICES[i]} must be a non-empty finite 1-D array, got shape {mono.shape}")
-        peak = float(np.abs(mono).max())
+            stack = mono[None, :]
+        peak = float(np.abs(stack).max())
         if peak > 1.0:
-            mono = mono * np.float32(10 ** (-0.1 / 20) / peak)
-        path = folder / f"{i + 1:02d}_{VOICES[i]}.wav"
-        sf.write(str(path), mono, SAMPLE_RATE, subtype="PCM_24")
-        paths.append(path)
-    return paths
+            stack = stack * np.float32(10 ** (-0.1 / 20) / peak)
+        stem = f"{i + 1:02d}_{VOICES[i]}"
+        paths.append(_write_wav(folder / f"{stem}.wav", stack[-1]))
+        if layers and stack.shape[0] > 1:
+            layer_paths += [_write_wav(folder / f"{stem}_v{k + 1}.wav", x) for k, x in enumerate(stack)]
+    return paths + layer_paths

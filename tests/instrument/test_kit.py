@@ -145,3 +145,14 @@ def test_one_shots_export_as_24_bit_mono_wavs_a_sampler_loads(tmp_path: Path) ->
 def test_export_refuses_the_wrong_number_of_sounds(tmp_path: Path) -> None:
     with pytest.raises(KitError, match="one sound per voice"):
         export_one_shots([np.zeros(10)], tmp_path)
+
+
+def test_velocity_layers_export_soft_to_hard_for_a_layered_sampler_patch(tmp_path: Path) -> None:
+    layered = np.stack([np.full((2, 100), 0.2 * (k + 1), dtype=np.float32) for k in range(4)])  # (4, 2, 100)
+    sounds: list[np.ndarray | VoiceSounds] = [np.full(100, 0.5, dtype=np.float32) for _ in VOICES]
+    sounds[1] = VoiceSounds(layered * 2)  # hardest layer 1.6: the whole voice is scaled together
+    paths = export_one_shots(sounds, tmp_path, layers=True)
+    assert [p.name for p in paths[9:]] == [f"02_snare_v{k}.wav" for k in range(1, 5)]
+    levels = [float(sf.read(str(p), dtype="float32")[0][0]) for p in paths[9:]]
+    np.testing.assert_allclose(np.array(levels) / levels[-1], [0.25, 0.5, 0.75, 1.0], atol=1e-5)
+    assert levels[-1] == pytest.approx(10 ** (-0.1 / 20), abs=1e-4)
