@@ -63,6 +63,23 @@ def trainer_options_from_args(args: argparse.Namespace, default_epochs: int) -> 
     )
 
 
+class EpochPrinter:
+    """Prints one line of validation metrics per epoch (the log form of the progress bar)."""
+
+    def __new__(cls) -> Any:
+        from lightning.pytorch.callbacks import Callback
+
+        class _Printer(Callback):
+            def on_validation_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+                if trainer.sanity_checking:
+                    return
+                vals = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
+                line = "  ".join(f"{k} {v:.4g}" for k, v in sorted(vals.items()))
+                print(f"epoch {trainer.current_epoch}: {line}", flush=True)
+
+        return _Printer()
+
+
 def build_trainer(opts: TrainerOptions, run_dir: Path, monitor: str, callbacks: list[Any] | None = None) -> Any:
     """A Lightning Trainer that keeps the best (by ``monitor``, lower is better) and the last checkpoint."""
     import lightning as L
@@ -89,7 +106,7 @@ def build_trainer(opts: TrainerOptions, run_dir: Path, monitor: str, callbacks: 
         strategy=opts.strategy,
         precision=opts.precision,  # type: ignore[arg-type]
         default_root_dir=run_dir,
-        callbacks=[ckpt_cb, *(callbacks or [])],
+        callbacks=[ckpt_cb, *([] if opts.progress else [EpochPrinter()]), *(callbacks or [])],
         enable_progress_bar=opts.progress,
         logger=False,
         enable_model_summary=False,

@@ -1,0 +1,159 @@
+"""``latentdrum rhythm``: train, sample, interpolate, reconstruct and evaluate the groove VAE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
+
+DEFAULT_EPOCHS = 40
+
+
+def register(sub: Any) -> None:
+    rhythm = sub.add_parser("rhythm", help="the rhythm space: a groove VAE over drum patterns")
+    rsub = rhythm.add_subparsers(dest="rhythm_command", metavar="ACTION", required=True)
+
+    def model_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", type=Path, default=None, help="a rhythm checkpoint (default: the bundled model)")
+
+    p = rsub.add_parser("train", help="train a groove VAE on a MIDI folder",
+                        description="Train on DIR's train split (Groove MIDI layout or any MIDI folder), "
+                        "score the validation split each epoch, keep the best epoch as RUN_DIR/rhythm.ckpt.")
+    p.add_argument("--data", type=Path, required=True, metavar="DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="RUN_DIR")
+    p.add_argument("--bars", type=int, default=2, choices=(1, 2, 4))
+    p.add_argument("--latent-dim", type=int, default=64)
+    p.add_argument("--hidden", type=int, default=512, help="encoder width")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--beta", type=float, default=0.2, help="KL weight after annealing")
+    p.add_argument("--free-bits", type=float, default=0.1, help="nats per latent dimension")
+    p.add_argument("--unconditional", action="store_true", help="ignore style labels")
+    p.add_argument("--max-train-windows", type=int, default=None, help="use at most this many (tiny runs)")
+    add_trainer_arguments(p)
+    p.set_defaults(func=run_train)
+
+    p = rsub.add_parser("sample", help="write N new drum clips sampled from the model")
+    p.add_argument("--n", type=int, default=8)
+    p.add_argument("--style", default=None, help="a style the model knows (see 'rhythm info'), default any")
+    p.add_argument("--temperature", type=float, default=1.0, help="0 = the style's typical groove, 1 = typical spread")
+    p.add_argument("--density", type=float, default=0.0, help="-1 sparser .. +1 busier")
+    p.add_argument("--complexity", type=float, default=0.0, help="-1 simpler .. +1 more syncopated")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--bpm", type=float, default=120.0)
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    model_arg(p)
+    p.set_defaults(func=run_sample)
+
+    p = rsub.add_parser("interpolate", help="morph from one MIDI clip to another in K steps")
+    p.add_argument("a", type=Path, metavar="A.mid")
+    p.add_argument("b", type=Path, metavar="B.mid")
+    p.add_argument("--steps", type=int, default=6, help="intermediate clips (K); K+2 files are written")
+    p.add_argument("--style", default=None)
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    model_arg(p)
+    p.set_defaults(func=run_interpolate)
+
+    p = rsub.add_parser("reconstruct", help="encode and decode every window of a MIDI file (what the model hears)")
+    p.add_argument("input", type=Path, metavar="IN.mid")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.mid")
+    p.add_argument("--style", default=None)
+    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
+    model_arg(p)
+    p.set_defaults(func=run_reconstruct)
+
+    p = rsub.add_parser("evaluate", help="metrics.json and plots on a data split")
+    p.add_argument("--data", type=Path, required=True, metavar="DIR")
+    p.add_argument("--split", default="validation", choices=("train", "validation", "test"))
+    p.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR")
+    p.add_argument("--samples", type=int, default=2000, help="prior samples to compare with the data")
+    p.add_argument("--seed", type=int, default=0)
+    model_arg(p)
+    p.set_defaults(func=run_evaluate)
+
+    p = rsub.add_parser("info", help="print a rhythm checkpoint's config, styles and metrics")
+    model_arg(p)
+    p.set_defaults(func=run_info)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from latentdrum.models.rhythm import RhythmVAEConfig
+    from latentdrum.training.rhythm import RhythmTrainConfig, train_rhythm
+
+    opts = trainer_options_from_args(args, DEFAULT_EPOCHS)
+    path = train_rhythm(
+        args.data,
+        args.out,
+        RhythmVAEConfig(steps=args.bars * 16, latent_dim=args.latent_dim, hidden=args.hidden),
+        RhythmTrainConfig(batch_size=args.batch_size, lr=args.lr, beta=args.beta, free_bits=args.free_bits,
+                          conditional=not args.unconditional),
+        opts,
+        max_train_windows=args.max_train_windows,
+    )
+    print(f"wrote {path}")
+    print((path.parent / "metrics.json").read_text())
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from latentdrum.patterns.descriptors import describe_one
+    from latentdrum.patterns.midi import write_midi
+    from latentdrum.patterns.space import RhythmKnobs, RhythmSpace
+
+    space = RhythmSpace.load(args.model)
+    z = space.sample_latent(args.n, args.style, args.temperature, args.seed)
+    z = space.steer(z, RhythmKnobs(args.density, args.complexity))
+    tag = args.style or "any"
+    for i, p in enumerate(space.decode(z, args.style, args.bpm)):
+        path = write_midi(p, args.out / f"sample_{tag}_{i:03d}.mid")
+        d = describe_one(p)
+        print(f"{path}  hits/bar {d['density']:.1f}  syncopation {d['syncopation']:.2f}  "
+              f"swing {d['swing']:+.3f}  voices {int(d['voices_used'])}")
+    return 0
+
+
+def run_interpolate(args: argparse.Namespace) -> int:
+    from latentdrum.patterns.midi import read_midi, write_midi
+    from latentdrum.patterns.space import RhythmSpace
+
+    space = RhythmSpace.load(args.model)
+    a, b = (read_midi(f).pattern.slice_bars(0, space.bars) for f in (args.a, args.b))
+    clips = space.interpolate(a, b, args.steps, args.style)
+    width = len(str(len(clips) - 1))
+    for i, p in enumerate(clips):
+        print(write_midi(p, args.out / f"interp_{i:0{width}d}.mid"))
+    return 0
+
+
+def run_reconstruct(args: argparse.Namespace) -> int:
+    from latentdrum.patterns.midi import read_midi, write_midi
+    from latentdrum.patterns.space import RhythmSpace
+
+    space = RhythmSpace.load(args.model)
+    drums = read_midi(args.input, args.drum_map)
+    out = space.reconstruct(drums, args.style)
+    print(f"{write_midi(out, args.out)}: {out.bars} bars at {out.bpm:.1f} BPM, {out.num_hits} hits "
+          f"(input {drums.pattern.num_hits})")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from latentdrum.evaluation.rhythm import evaluate_rhythm
+    from latentdrum.patterns.space import RhythmSpace
+
+    metrics = evaluate_rhythm(RhythmSpace.load(args.model), args.data, args.split, args.out, args.samples, args.seed)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from latentdrum.patterns.space import bundled_rhythm_checkpoint
+    from latentdrum.training.checkpoint import load_checkpoint
+
+    path = args.model or bundled_rhythm_checkpoint()
+    ckpt = load_checkpoint(path, "rhythm")
+    print(json.dumps({"path": str(path), "config": ckpt.config, "metrics": ckpt.metrics}, indent=2, default=str))
+    return 0

@@ -1,0 +1,175 @@
+"""The groove VAE: residual-MLP encoder and decoder over whole drum patterns.
+
+Input and output use the pattern tensor layout of :mod:`latentdrum.patterns.pattern`:
+``(B, T, 3V)`` float32 with hits in {0, 1}, velocities in [0, 1] and offsets in [-0.5, 0.5).
+
+The encoder reads the whole flattened pattern at once: a bidirectional GRU encoder (GrooVAE's)
+took about 1.8 s per training batch of 256 on this 2-core machine, this MLP 0.13 s, which is what
+makes training the bundled model in minutes possible. The decoder is *not* autoregressive: a
+residual MLP turns the latent point into a feature vector for every step (plus a learned step
+embedding), and a small per-step MLP reads hits, velocities and offsets off it, all steps in one
+pass. A pattern comes out of a latent point in about 0.3 ms on one CPU thread (an
+autoregressive GRU decoder took 3 ms, a dilated-conv decoder 2 ms: at batch 1 the CPU time goes
+to per-op overhead and weight reads, so the decoder is kept small), and moving the latent point
+moves the whole groove smoothly. Optional style conditioning uses an embedding whose index 0
+means "any style"; training drops the style now and then so the same model also samples
+model samples unconditionally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from latentdrum.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RhythmVAEConfig:
+    """Shape of the model. ``styles`` lists the style names; style index i+1 is styles[i], 0 = any."""
+
+    steps: int = 32
+    voices: int = 9
+    latent_dim: int = 64
+    hidden: int = 512
+    enc_blocks: int = 2
+    dec_width: int = 256
+    dec_blocks: int = 2
+    step_dim: int = 48
+    style_dim: int = 16
+    dropout: float = 0.1
+    styles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.steps % 16:
+            raise ConfigError(f"steps must be a whole number of bars (16 per bar), got {self.steps}")
+        if self.latent_dim < 2 or self.hidden < 8:
+            raise ConfigError("latent_dim must be >= 2 and hidden >= 8")
+
+    @property
+    def bars(self) -> int:
+        return self.steps // 16
+
+    @property
+    def features(self) -> int:
+        return 3 * self.voices
+
+
+@dataclass
+class RhythmOutput:
+    """Decoder output, all ``(B, T, V)``: hit logits, velocities in [0, 1], offsets in (-0.5, 0.5)."""
+
+    hit_logits: torch.Tensor
+    velocities: torch.Tensor
+    offsets: torch.Tensor
+
+    def to_pattern_tensor(self, threshold: float = 0.5) -> torch.Tensor:
+        """``(B, T, 3V)`` in pattern layout, hits thresholded on their probability."""
+        hits = (torch.sigmoid(self.hit_logits) >= threshold).float()
+        return torch.cat([hits, self.velocities * hits, self.offsets * hits], dim=-1)
+
+
+class RhythmVAE(nn.Module):
+    def __init__(self, config: RhythmVAEConfig) -> None:
+        super().__init__()
+        self.config = c = config
+        self.style_emb = nn.Embedding(len(c.styles) + 1, c.style_dim)
+        self.enc_in = nn.Linear(c.steps * c.features + c.style_dim, c.hidden)
+        self.enc_blocks = nn.ModuleList(ResidualMLP(c.hidden, c.dropout) for _ in range(c.enc_blocks))
+        self.enc_norm = nn.LayerNorm(c.hidden)
+        self.to_mu = nn.Linear(c.hidden, c.latent_dim)
+        self.to_logvar = nn.Linear(c.hidden, c.latent_dim)
+        self.dec_in = nn.Linear(c.latent_dim + c.style_dim, c.dec_width)
+        self.blocks = nn.ModuleList(ResidualMLP(c.dec_width, c.dropout) for _ in range(c.dec_blocks))
+        self.to_steps = nn.Linear(c.dec_width, c.steps * c.step_dim)
+        self.step_emb = nn.Parameter(torch.randn(c.steps, c.step_dim) * 0.02)
+        self.step_mlp = nn.Linear(c.step_dim, c.step_dim)
+        self.head = nn.Linear(c.step_dim, c.features)
+
+    def style_index(self, style: str | None) -> int:
+        """Embedding index of a style name; None or "any" = 0."""
+        if style is None or style == "any":
+            return 0
+        if style not in self.config.styles:
+            raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(self.config.styles) or 'none'}")
+        return self.config.styles.index(style) + 1
+
+    def encode(self, x: torch.Tensor, style: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` (B, T, 3V), ``style`` (B,) long -> mean and log-variance, each (B, D)."""
+        h = self.enc_in(torch.cat([x.flatten(1), self.style_emb(style)], dim=-1))  # (B, H)
+        for block in self.enc_blocks:
+            h = block(h)  # (B, H)
+        h = F.gelu(self.enc_norm(h))
+        return self.to_mu(h), self.to_logvar(h).clamp(-10.0, 5.0)
+
+    def decode(self, z: torch.Tensor, style: torch.Tensor) -> RhythmOutput:
+        """``z`` (B, D), ``style`` (B,) long -> :class:`RhythmOutput` of (B, T, V) tensors."""
+        c = self.config
+        zs = torch.cat([z, self.style_emb(style)], dim=-1)  # (B, D + S)
+        h = self.dec_in(zs)  # (B, W)
+        for block in self.blocks:
+            h = block(h)  # (B, W)
+        steps = self.to_steps(F.gelu(h)).view(-1, c.steps, c.step_dim) + self.step_emb  # (B, T, E)
+        y = self.head(F.gelu(self.step_mlp(F.gelu(steps))))  # (B, T, 3V)
+        v = c.voices
+        return RhythmOutput(
+            hit_logits=y[..., :v],
+            velocities=torch.sigmoid(y[..., v : 2 * v]),
+            offsets=0.5 * torch.tanh(y[..., 2 * v :]),
+        )
+
+    def forward(self, x: torch.Tensor, style: torch.Tensor) -> tuple[RhythmOutput, torch.Tensor, torch.Tensor]:
+        mu, logvar = self.encode(x, style)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        return self.decode(z, style), mu, logvar
+
+
+class ResidualMLP(nn.Module):
+    """Pre-norm residual block: LayerNorm, Linear, GELU, Linear. (B, W) -> (B, W)."""
+
+    def __init__(self, width: int, dropout: float) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.fc1 = nn.Linear(width, width)
+        self.fc2 = nn.Linear(width, width)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.drop(self.fc2(F.gelu(self.fc1(self.norm(x)))))
+
+
+@dataclass(frozen=True)
+class RhythmLossWeights:
+    velocity: float = 1.0
+    offset: float = 1.0
+
+
+def reconstruction_loss(out: RhythmOutput, x: torch.Tensor, weights: RhythmLossWeights) -> dict[str, torch.Tensor]:
+    """Per-pattern losses, summed over steps and voices and averaged over the batch.
+
+    Hits: binary cross-entropy everywhere. Velocities and offsets: squared error on the true hits
+    only (where nothing is struck they mean nothing), as in GrooVAE.
+    """
+    v = out.hit_logits.shape[-1]
+    hits, vel, off = x[..., :v], x[..., v : 2 * v], x[..., 2 * v :]
+    b = x.shape[0]
+    hit = F.binary_cross_entropy_with_logits(out.hit_logits, hits, reduction="sum") / b
+    vel_l = ((out.velocities - vel) ** 2 * hits).sum() / b
+    off_l = ((out.offsets - off) ** 2 * hits).sum() / b
+    total = hit + weights.velocity * vel_l + weights.offset * off_l
+    return {"recon": total, "hit": hit, "velocity": vel_l, "offset": off_l}
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor, free_bits: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """KL(q || N(0, I)) per pattern: (the free-bits-clamped value to optimise, the true value).
+
+    ``free_bits`` is in nats per latent dimension, averaged over the batch before clamping
+    (Kingma et al. 2016), so dimensions below it cost nothing and are not pushed into collapse.
+    """
+    kl_dim = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)  # (B, D)
+    true = kl_dim.sum(-1).mean()
+    clamped = kl_dim.mean(0).clamp(min=free_bits).sum()
+    return clamped, true

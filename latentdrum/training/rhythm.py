@@ -1,0 +1,182 @@
+"""Training the groove VAE with Lightning, and turning the best weights into a self-describing checkpoint.
+
+``train_rhythm`` is what ``latentdrum rhythm train`` calls. The Lightning module only wraps the
+plain :class:`~latentdrum.models.rhythm.RhythmVAE` for training; everything that generates
+works from the checkpoint alone (:class:`latentdrum.patterns.space.RhythmSpace`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from latentdrum.errors import DatasetError
+from latentdrum.evaluation.rhythm_metrics import ReconstructionCounts
+from latentdrum.models.rhythm import (
+    RhythmLossWeights,
+    RhythmVAE,
+    RhythmVAEConfig,
+    kl_divergence,
+    reconstruction_loss,
+)
+from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
+from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
+from latentdrum.training.trainer import TrainerOptions, build_trainer
+
+CHECKPOINT_NAME = "rhythm.ckpt"
+
+
+@dataclass(frozen=True)
+class RhythmTrainConfig:
+    """Optimisation settings. KL weight rises linearly from 0 to ``beta`` over ``anneal_steps``."""
+
+    batch_size: int = 256
+    lr: float = 2e-3
+    weight_decay: float = 1e-5
+    beta: float = 0.2
+    free_bits: float = 0.1
+    anneal_steps: int = 3000
+    style_dropout: float = 0.3
+    velocity_weight: float = 5.0
+    offset_weight: float = 10.0
+    conditional: bool = True
+
+
+class RhythmLightning(L.LightningModule):
+    def __init__(self, model: RhythmVAE, train_cfg: RhythmTrainConfig, total_steps: int) -> None:
+        super().__init__()
+        self.model = model
+        self.cfg = train_cfg
+        self.total_steps = total_steps
+        self.weights = RhythmLossWeights(train_cfg.velocity_weight, train_cfg.offset_weight)
+        self._counts = ReconstructionCounts()
+
+    def _beta(self) -> float:
+        return self.cfg.beta * min(1.0, self.global_step / max(1, self.cfg.anneal_steps))
+
+    def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
+        x, style, _ = batch
+        if self.cfg.style_dropout > 0:
+            style = torch.where(torch.rand_like(style, dtype=torch.float) < self.cfg.style_dropout, 0, style)
+        out, mu, logvar = self.model(x, style)
+        rec = reconstruction_loss(out, x, self.weights)
+        kl, kl_true = kl_divergence(mu, logvar, self.cfg.free_bits)
+        loss = rec["recon"] + self._beta() * kl
+        self.log_dict({"loss": loss, "kl": kl_true, "beta": self._beta()}, prog_bar=True, on_step=True, on_epoch=False)
+        return loss
+
+    def on_validation_epoch_start(self) -> None:
+        self._counts = ReconstructionCounts()
+
+    def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
+        x, style, bpm = batch
+        out, mu, logvar = self.model(x, style)
+        rec = reconstruction_loss(out, x, self.weights)
+        _, kl_true = kl_divergence(mu, logvar)
+        self._counts.update(out.to_pattern_tensor(), x, bpm)
+        self.log("val_loss", rec["recon"] + self.cfg.beta * kl_true, prog_bar=True, batch_size=len(x))
+        self.log("val_kl", kl_true, batch_size=len(x))
+
+    def on_validation_epoch_end(self) -> None:
+        m = self._counts.metrics()
+        self.log_dict({f"val_{k}": v for k, v in m.items() if k in ("hit_f1", "velocity_mae", "timing_mae_ms")},
+                      prog_bar=True)
+
+    def configure_optimizers(self) -> Any:
+        opt = torch.optim.AdamW(self.model.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=self.cfg.lr, total_steps=max(self.total_steps, 10), pct_start=0.1
+        )
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+
+def _tensors(ds: PatternDataset, idx: np.ndarray) -> TensorDataset:
+    return TensorDataset(
+        torch.from_numpy(ds.windows[idx]),
+        torch.from_numpy(ds.style[idx].astype(np.int64) + 1),  # 0 = any style
+        torch.from_numpy(ds.bpm[idx]),
+    )
+
+
+def train_rhythm(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    model_cfg: RhythmVAEConfig | None = None,
+    train_cfg: RhythmTrainConfig | None = None,
+    opts: TrainerOptions | None = None,
+    data_cfg: PatternDatasetConfig | None = None,
+    max_train_windows: int | None = None,
+) -> Path:
+    """Train a groove VAE on ``data_dir``'s train split and write ``out_dir/rhythm.ckpt``.
+
+    The validation split (or, when the folder has none, 10% of train) is scored every epoch;
+    the epoch with the lowest validation loss is kept. Returns the checkpoint's path.
+    """
+    t0 = time.time()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_cfg = train_cfg or RhythmTrainConfig()
+    opts = opts or TrainerOptions()
+    data_cfg = data_cfg or PatternDatasetConfig(bars=(model_cfg.bars if model_cfg else 2))
+    ds = build_pattern_dataset(data_dir, data_cfg, progress=opts.progress)
+    styles = ds.styles if train_cfg.conditional else ()
+    base = model_cfg or RhythmVAEConfig()
+    model_cfg = RhythmVAEConfig(**{**asdict(base), "styles": styles, "steps": data_cfg.bars * 16})
+
+    train_idx, val_idx = ds.indices("train"), ds.indices("validation")
+    if len(train_idx) == 0:
+        raise DatasetError(f"{data_dir} has no training windows")
+    rng = np.random.default_rng(opts.seed)
+    if len(val_idx) == 0:
+        perm = rng.permutation(train_idx)
+        n_val = max(1, len(perm) // 10)
+        val_idx, train_idx = perm[:n_val], perm[n_val:]
+    if max_train_windows:
+        train_idx = rng.permutation(train_idx)[:max_train_windows]
+    if not train_cfg.conditional:
+        ds.style[:] = -1
+
+    L.seed_everything(opts.seed, workers=True, verbose=False)
+    model = RhythmVAE(model_cfg)
+    train_dl = DataLoader(_tensors(ds, train_idx), batch_size=train_cfg.batch_size, shuffle=True, drop_last=True)
+    val_dl = DataLoader(_tensors(ds, val_idx), batch_size=1024)
+    total_steps = opts.max_epochs * max(1, len(train_dl))
+    module = RhythmLightning(model, train_cfg, total_steps)
+    trainer = build_trainer(opts, out_dir, monitor="val_loss")
+    trainer.fit(module, train_dl, val_dl, ckpt_path=str(opts.resume) if opts.resume else None)
+
+    best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    if best:
+        state = torch.load(best, map_location="cpu", weights_only=False)["state_dict"]
+        module.load_state_dict(state)
+    model = module.model.eval()
+    counts = ReconstructionCounts()
+    with torch.inference_mode():
+        for x, style, bpm in val_dl:
+            out, _, _ = model(x, style)
+            counts.update(out.to_pattern_tensor(), x, bpm)
+    metrics = counts.metrics() | {"epochs": trainer.current_epoch, "train_seconds": round(time.time() - t0, 1)}
+
+    from latentdrum.patterns.space import build_space_extra
+
+    extra = build_space_extra(model, ds, train_idx)
+    summary = ds.summary() | {"train_windows_used": len(train_idx), "validation_windows": len(val_idx)}
+    ckpt = Checkpoint(
+        model_type="rhythm",
+        config=config_to_dict(model_cfg),
+        state_dict=model.state_dict(),
+        data_summary=summary,
+        metrics=metrics,
+        extra=extra | {"train_config": asdict(train_cfg), "seed": opts.seed},
+    )
+    path = save_checkpoint(out_dir / CHECKPOINT_NAME, ckpt)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    return path
