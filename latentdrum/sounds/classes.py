@@ -71,13 +71,15 @@ def class_from_name(name: str) -> str | None:
     in :data:`_KEYWORDS` order wins.
     """
     tokens = _tokens(name)
-    candidates = {"_".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)} | set(tokens)
-    joined = "".join(tokens)
-    if joined:
-        candidates.add(joined)
-    for cls, words in _KEYWORDS:
-        if cls in candidates or any(w in candidates for w in words):
-            return cls
+    phrases = {"_".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
+    if len(tokens) > 1:
+        phrases.add("".join(tokens))
+    # Two-word phrases first ("tom hi" is a high tom, not any tom), then single words.
+    singles = set(tokens) | {t[:-1] for t in tokens if len(t) > 3 and t.endswith("s")}  # plurals: "toms"
+    for candidates in (phrases, singles):
+        for cls, words in _KEYWORDS:
+            if cls in candidates or any(w in candidates for w in words):
+                return cls
     return None
 
 
