@@ -36,6 +36,19 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run_patterns)
 
+    p = dsub.add_parser(
+        "sounds",
+        help="read a folder of drum one-shots and summarise them",
+        description="Label every audio file under DIR (labels.csv, else sub-folder names, else file-name "
+        "keywords), prepare it as the sound model sees it (mono 44.1 kHz, onset-aligned, loudness-normalised, "
+        "cut to 1 s with a fade), cache the result, and print counts per class and kit, skipped files with "
+        "their reasons, and durations.",
+    )
+    p.add_argument("path", type=Path, metavar="DIR")
+    p.add_argument("--no-cache", action="store_true", help="rebuild instead of reusing the cached sounds")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=run_sounds)
+
 
 def run_patterns(args: argparse.Namespace) -> int:
     from latentdrum.errors import ConfigError
@@ -104,3 +117,36 @@ def _print_summary(s: dict[str, Any], skipped: list[tuple[str, str]]) -> None:
     print("\nhits per voice:")
     for voice, n in s["hits_per_voice"].items():
         print(f"  {voice:<12}{n:>10}")
+
+
+def run_sounds(args: argparse.Namespace) -> int:
+    from latentdrum.sounds.dataset import build_sound_dataset
+
+    t0 = time.perf_counter()
+    ds = build_sound_dataset(args.path, use_cache=not args.no_cache, progress=not args.json)
+    s = ds.summary() | {"seconds": round(time.perf_counter() - t0, 2), "from_cache": ds.cached}
+    if args.json:
+        print(json.dumps(s | {"skipped": ds.skipped}, indent=2))
+        return 0
+    src = "cache" if s["from_cache"] else "audio files"
+    print(f"{s['root']}: {s['files_used']} sounds from {s['files_found']} files, read from {src} in {s['seconds']} s")
+    if ds.skipped:
+        print(f"\nskipped {len(ds.skipped)} files:")
+        for reason, n in s["skip_reasons"].items():
+            print(f"  {n:5d}  {reason}")
+        for rel, reason in ds.skipped[:20]:
+            print(f"         {rel}: {reason}")
+        if len(ds.skipped) > 20:
+            print(f"         ... and {len(ds.skipped) - 20} more (--json lists all)")
+    print("\nsounds per class:")
+    for cls, n in s["per_class"].items():
+        print(f"  {cls:<12}{n:>6}")
+    print("\nsounds per kit (folder):")
+    for kit, n in s["per_kit"].items():
+        print(f"  {kit:<32}{n:>6}")
+    d = s["duration_seconds"]
+    print(f"\ndurations from onset: min {d['min']} s, median {d['median']} s, max {d['max']} s; "
+          f"{d['longer_than_cut']} longer than {d['cut_at']} s are cut with a fade")
+    if s["licenses"]:
+        print("licenses: " + ", ".join(f"{k} ({v})" for k, v in s["licenses"].items()))
+    return 0

@@ -1,0 +1,147 @@
+"""The sound VAE: a class-conditional VAE over log band spectrograms of drum one-shots.
+
+Representation (see :mod:`latentdrum.sounds.spectral`): a one-shot is ``(T, F)`` = (173 frames of
+5.8 ms, 80 mel bands) of natural-log amplitudes. Drums change fast at the onset and slowly in the
+tail, so encoder and decoder work on ``K`` *control frames* spaced geometrically in time (every
+frame at the onset, about one in eight at the end of the second); the decoder's control frames
+are linearly interpolated back to all ``T`` frames, and audio is synthesised from those without
+any learned part (fast Griffin-Lim), so one decode is a few small matrix products.
+
+Encoder: ``(K*F)`` control frames + class embedding -> MLP -> mean and log-variance ``(D,)``.
+Decoder: ``z (D,)`` + class embedding -> MLP -> ``(K, F)`` log bands, added to a learned mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class SoundVAEConfig:
+    """Sizes of the sound VAE. ``n_frames``/``n_bands`` must match the spectral representation."""
+
+    n_classes: int = 13
+    n_frames: int = 173
+    n_bands: int = 80
+    n_control: int = 48
+    latent_dim: int = 24
+    class_dim: int = 16
+    hidden: int = 256
+    log_floor: float = -9.0
+
+    def __post_init__(self) -> None:
+        if min(self.n_classes, self.n_frames, self.n_bands, self.n_control, self.latent_dim, self.hidden) < 1:
+            raise ValueError(f"all sizes must be positive: {self}")
+        if self.n_control > self.n_frames:
+            raise ValueError(f"n_control ({self.n_control}) cannot exceed n_frames ({self.n_frames})")
+
+
+def control_frames(n_frames: int, n_control: int) -> np.ndarray:
+    """``(K,)`` float64 frame positions, 0 .. n_frames-1, dense at the onset (geometric spacing).
+
+    The first positions are one frame apart; spacing then grows geometrically to the end.
+    """
+    k = np.arange(n_control, dtype=np.float64)
+    # position(k) = a * (r**k - 1) / (r - 1): the first step is a (<= 1 frame), the last lands on T-1.
+    last = float(n_frames - 1)
+    lo, hi = 1.0 + 1e-9, 2.0
+    for _ in range(100):  # solve for r with first step 1 frame
+        r = 0.5 * (lo + hi)
+        if (r ** (n_control - 1) - 1) / (r - 1) > last:
+            hi = r
+        else:
+            lo = r
+    pos = (r**k - 1) / (r - 1)
+    if pos[-1] < last - 1e-6:  # too few frames to need geometric spacing
+        pos = np.linspace(0.0, last, n_control)
+    return pos * (last / pos[-1])
+
+
+def interpolation_matrix(positions: np.ndarray, n_frames: int) -> np.ndarray:
+    """``(T, K)`` float32 matrix: frame t = linear interpolation of the control frames at ``positions``."""
+    t = np.arange(n_frames, dtype=np.float64)
+    m = np.zeros((n_frames, len(positions)), dtype=np.float32)
+    idx = np.clip(np.searchsorted(positions, t, side="right") - 1, 0, len(positions) - 2)
+    frac = np.clip((t - positions[idx]) / (positions[idx + 1] - positions[idx]), 0.0, 1.0)
+    m[np.arange(n_frames), idx] = 1.0 - frac
+    m[np.arange(n_frames), idx + 1] += frac
+    return m
+
+
+def pooling_matrix(positions: np.ndarray, n_frames: int) -> np.ndarray:
+    """``(K, T)`` float32: control frame k = mean of the frames nearest to it (the encoder's input)."""
+    t = np.arange(n_frames, dtype=np.float64)
+    nearest = np.argmin(np.abs(t[:, None] - positions[None, :]), axis=1)
+    m = np.zeros((len(positions), n_frames), dtype=np.float32)
+    m[nearest, np.arange(n_frames)] = 1.0
+    for k in range(len(positions)):
+        if m[k].sum() == 0:  # no frame nearest: take the one under it
+            m[k, round(positions[k])] = 1.0
+    return m / m.sum(axis=1, keepdims=True)
+
+
+def _mlp(sizes: list[int]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(nn.SiLU())
+    return nn.Sequential(*layers)
+
+
+class SoundVAE(nn.Module):
+    """Class-conditional VAE over ``(T, F)`` log band spectrograms (see the module docstring)."""
+
+    interp: torch.Tensor  # (T, K) control frames -> frames
+    pool: torch.Tensor  # (K, T) frames -> control frames
+    input_mean: torch.Tensor  # (K, F) mean control-frame log bands of the training data
+    input_std: torch.Tensor  # () their overall standard deviation
+
+    def __init__(self, config: SoundVAEConfig) -> None:
+        super().__init__()
+        self.config = c = config
+        pos = control_frames(c.n_frames, c.n_control)
+        self.register_buffer("interp", torch.from_numpy(interpolation_matrix(pos, c.n_frames)), persistent=False)
+        self.register_buffer("pool", torch.from_numpy(pooling_matrix(pos, c.n_frames)), persistent=False)
+        self.class_embedding = nn.Embedding(c.n_classes, c.class_dim)
+        size = c.n_control * c.n_bands
+        self.encoder = _mlp([size + c.class_dim, c.hidden, c.hidden, 2 * c.latent_dim])
+        self.decoder = _mlp([c.latent_dim + c.class_dim, c.hidden, c.hidden, size])
+        # Statistics of the training data, set once before training: they centre the input and
+        # give the decoder a sensible starting point (the mean spectrogram).
+        self.register_buffer("input_mean", torch.zeros(c.n_control, c.n_bands))
+        self.register_buffer("input_std", torch.ones(()))
+
+    def set_data_statistics(self, logb: torch.Tensor) -> None:
+        """``logb (N, T, F)``: store the mean control-frame spectrogram and overall std."""
+        ctrl = self.pool @ logb  # (N, K, F)
+        self.input_mean.copy_(ctrl.mean(dim=0))
+        self.input_std.copy_(ctrl.std().clamp_min(1e-3))
+
+    def encode(self, logb: torch.Tensor, cls: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``logb (B, T, F)`` log bands, ``cls (B,)`` long -> mean, log-variance, each ``(B, D)``."""
+        ctrl = (self.pool @ logb - self.input_mean) / self.input_std  # (B, K, F)
+        h = torch.cat([ctrl.flatten(1), self.class_embedding(cls)], dim=1)
+        mu, logvar = self.encoder(h).chunk(2, dim=1)
+        return mu, logvar.clamp(-12.0, 6.0)
+
+    def decode_control(self, z: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
+        """``z (B, D)``, ``cls (B,)`` -> ``(B, K, F)`` log bands at the control frames."""
+        c = self.config
+        h = torch.cat([z, self.class_embedding(cls)], dim=1)
+        out = self.decoder(h).view(-1, c.n_control, c.n_bands) * self.input_std + self.input_mean
+        return out.clamp_min(c.log_floor)
+
+    def decode(self, z: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
+        """``z (B, D)``, ``cls (B,)`` -> ``(B, T, F)`` log bands at every frame."""
+        return self.interp @ self.decode_control(z, cls)  # (T, K) @ (B, K, F) -> (B, T, F)
+
+    def forward(self, logb: torch.Tensor, cls: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Reconstruct ``logb (B, T, F)`` through a sampled ``z``; returns (recon, mu, logvar)."""
+        mu, logvar = self.encode(logb, cls)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        return self.decode(z, cls), mu, logvar

@@ -1,0 +1,323 @@
+"""The sound space the instrument plays: sample, decode, shape with knobs, encode, map.
+
+:class:`SoundSpace` wraps a trained :class:`~latentdrum.models.sound.SoundVAE` and what training
+measured on the real sounds of each class (kept in the checkpoint's ``extra``, so no dataset is
+needed at run time):
+
+- a Gaussian over the class's latent means (sampling draws from it: every sample lies where the
+  class's real sounds lie, a two-stage VAE prior), and a 2D PCA map of those latents;
+- an *intensity* direction: the least-squares direction in latent space along which the class's
+  sounds get louder within one kit (velocity layers, hits of one drum), scaled to +-1 std;
+- knob ranges measured from the class's descriptors: at +-1 a knob moves its descriptor by about
+  half of the class's 10th-90th percentile spread, so a knob never leaves what the class covers.
+
+Knobs act on the decoder's output spectrogram and envelope, where each has one meaning:
+``brightness`` tilts the spectrum (dB per octave around 1 kHz), ``pitch`` warps the frequency
+axis (semitones), ``decay`` stretches the time axis after the onset, ``attack`` is an envelope
+rise time (+1 = slower rise; -1 = a transient boost: punchier). All are 0 = neutral, range [-1, 1].
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from latentdrum.errors import AudioError, CheckpointError, ConfigError
+from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames
+from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import (
+    MAX_SAMPLES,
+    PRE_ROLL,
+    SAMPLE_RATE,
+    TARGET_RMS_DB,
+    clean_output,
+    db_to_amp,
+    prepare_one_shot,
+)
+from latentdrum.sounds.classes import CLASSES, check_class
+
+BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
+_ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
+_LOG2_BAND = np.log2(spectral.BAND_HZ / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """Sound-shaping knobs, each in [-1, 1], 0 = the sound as decoded."""
+
+    brightness: float = 0.0
+    decay: float = 0.0
+    pitch: float = 0.0
+    attack: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not isinstance(v, int | float) or not -1.0 <= float(v) <= 1.0:
+                raise ConfigError(f"knob {f.name} must be a number in [-1, 1], got {v!r}")
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.brightness, self.decay, self.pitch, self.attack], dtype=np.float64)
+
+
+def _weights_id(state_dict: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha1()
+    for k in sorted(state_dict):
+        h.update(k.encode())
+        h.update(state_dict[k].detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+class SoundSpace:
+    """A trained sound VAE ready to play (see the module docstring)."""
+
+    def __init__(self, model: SoundVAE, extra: dict[str, Any], model_id: str, metrics: dict[str, Any] | None = None,
+                 data_summary: dict[str, Any] | None = None) -> None:
+        self.model = model.eval()
+        self.model_id = model_id
+        self.metrics = metrics or {}
+        self.data_summary = data_summary or {}
+        per_class = extra.get("classes", {})
+        self.classes: tuple[str, ...] = tuple(c for c in CLASSES if c in per_class)
+        self.latent_dim: int = model.config.latent_dim
+        self._c = {c: {k: np.asarray(v, dtype=np.float64) for k, v in per_class[c].items()} for c in self.classes}
+        self._positions = control_frames(model.config.n_frames, model.config.n_control)
+
+    # ---- loading -------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SoundSpace:
+        """Load a sound checkpoint (``None``: the model bundled with latentdrum).
+
+        Raises:
+            CheckpointError: missing, corrupt, another format version or not a sound model.
+        """
+        from latentdrum.training.checkpoint import build_config, load_checkpoint
+
+        if path is None:
+            path = BUNDLED
+            if not path.is_file():
+                raise CheckpointError(f"the bundled sound model {path} is missing; reinstall latentdrum "
+                                      "or train one with 'latentdrum sound train' and pass --model")
+        ckpt = load_checkpoint(path, "sound")
+        config = build_config(SoundVAEConfig, ckpt.config, path)
+        model = SoundVAE(config)
+        state = {k: v.float() for k, v in ckpt.state_dict.items()}
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as exc:
+            raise CheckpointError(f"{path} does not match its own config ({exc}); the file is damaged") from exc
+        if "classes" not in ckpt.extra:
+            raise CheckpointError(f"{path} has no calibrated sound space; re-run 'latentdrum sound train'")
+        return cls(model, ckpt.extra, _weights_id(state), ckpt.metrics, ckpt.data_summary)
+
+    # ---- latents -------------------------------------------------------------------------
+
+    def _class(self, name: str) -> dict[str, np.ndarray]:
+        check_class(name)
+        if name not in self._c:
+            raise ConfigError(f"this sound model has no {name!r} sounds; choose one of {', '.join(self.classes)}")
+        return self._c[name]
+
+    def sample_latent(self, class_name: str, n: int = 1, seed: int | None = None,
+                      temperature: float = 1.0) -> np.ndarray:
+        """``(n, D)`` float32 latents drawn from the class's Gaussian (temperature scales its spread)."""
+        c = self._class(class_name)
+        if n < 1 or temperature < 0:
+            raise ConfigError(f"need n >= 1 and temperature >= 0, got n={n}, temperature={temperature}")
+        eps = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
+        return (c["mean"] + temperature * eps @ c["chol"].T).astype(np.float32)
+
+    def class_map(self, class_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """2D PCA positions ``(M, 2)`` of the class's training latents, and the latents ``(M, D)``."""
+        c = self._class(class_name)
+        pos = (c["latents"] - c["pca_mean"]) @ c["pca"].T
+        return pos.astype(np.float32), c["latents"].astype(np.float32)
+
+    def map_to_latent(self, class_name: str, xy: Sequence[float]) -> np.ndarray:
+        """``(D,)`` latent for a 2D map point: the class mean moved along the two PCA axes."""
+        c = self._class(class_name)
+        return (c["pca_mean"] + np.asarray(xy, dtype=np.float64) @ c["pca"]).astype(np.float32)
+
+    def encode(self, audio: np.ndarray, class_name: str) -> np.ndarray:
+        """``(D,)`` latent mean of mono 44.1 kHz ``audio`` (prepared as training sounds are)."""
+        self._class(class_name)
+        try:
+            shot = prepare_one_shot(np.asarray(audio, dtype=np.float32), source="the sound to encode")
+        except AudioError:
+            raise
+        x = torch.from_numpy(spectral.log_bands(shot.audio))
+        with torch.no_grad():
+            mu, _ = self.model.encode(x, torch.tensor([CLASSES.index(class_name)]))
+        return mu[0].numpy().astype(np.float32)
+
+    # ---- decoding ------------------------------------------------------------------------
+
+    def decode(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
+               intensity: np.ndarray | float | None = None, gla_iters: int = spectral.GLA_ITERS) -> np.ndarray:
+        """Latents ``z (n, D)`` -> ``(n, L)`` float32 mono 44.1 kHz one-shots, L = 44100 (1 s).
+
+        ``class_name``: one class for all, or one per row. ``intensity`` in [0, 1] (0.5 = as
+        sampled; scalar or ``(n,)``) moves each sound along its class's intensity direction and
+        makes it brighter with a sharper attack as it grows. Output is loudness-normalised (the
+        loudest 50 ms at -12 dBFS RMS), peak <= -0.3 dBFS, no DC, faded at both ends.
+        """
+        z = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        n = z.shape[0]
+        if z.shape[1] != self.latent_dim:
+            raise ConfigError(f"latents must have {self.latent_dim} dimensions, got shape {z.shape}")
+        names = [class_name] * n if isinstance(class_name, str) else list(class_name)
+        if len(names) != n:
+            raise ConfigError(f"got {len(names)} class names for {n} latents")
+        cs = [self._class(c) for c in names]
+        k = (knobs or Knobs()).as_array()
+        inten = np.broadcast_to(np.asarray(0.5 if intensity is None else intensity, dtype=np.float64), (n,))
+        if np.any((inten < 0) | (inten > 1)):
+            raise ConfigError("intensity must be in [0, 1] (0.5 = neutral)")
+        push = (inten - 0.5) * 2.0  # (n,) in [-1, 1]
+        z = z + push[:, None].astype(np.float32) * np.stack([c["intensity"] for c in cs]).astype(np.float32)
+        cls = torch.tensor([CLASSES.index(c) for c in names])
+        with torch.no_grad():
+            ctrl = self.model.decode_control(torch.from_numpy(z), cls).numpy()  # (n, K, F)
+        scales = np.stack([c["knob_scale"] for c in cs])  # (n, 4): dB/oct, log2 stretch, semitones, ms
+        bright = k[0] + 0.35 * push  # harder hits are brighter...
+        attack = np.clip(k[3] - 0.35 * push, -1.0, 1.0)  # ...and punchier
+        tilt = (bright * scales[:, 0] / 20.0 * np.log(10.0)).astype(np.float32)  # nats per octave
+        floor = self.model.config.log_floor
+        ctrl = np.where(ctrl > floor + 1e-3, ctrl + tilt[:, None, None] * _LOG2_BAND, floor)
+        logb = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
+        ratio = 2.0 ** (k[2] * scales[:, 2] / 12.0)
+        audio = spectral.synthesize(logb, None if np.allclose(ratio, 1.0) else ratio, iters=gla_iters)
+        audio = self._attack(audio, attack, scales[:, 3])
+        return _normalise(audio)
+
+    def _frames(self, ctrl: np.ndarray, stretch: np.ndarray) -> np.ndarray:
+        """Control frames ``(n, K, F)`` -> all frames ``(n, T, F)``, time stretched after the onset."""
+        interp = self.model.interp.numpy()
+        out = np.empty((ctrl.shape[0], self.model.config.n_frames, ctrl.shape[2]), dtype=np.float32)
+        t = np.arange(self.model.config.n_frames, dtype=np.float64)
+        for i, s in enumerate(stretch):
+            if abs(s - 1.0) < 1e-6:
+                out[i] = interp @ ctrl[i]
+                continue
+            src = np.where(t <= _ONSET_FRAME, t, _ONSET_FRAME + (t - _ONSET_FRAME) / s)
+            beyond = src > self._positions[-1]  # shortened sound: silence after its end
+            m = _interp_at(self._positions, np.minimum(src, self._positions[-1]))
+            out[i] = m @ ctrl[i]
+            out[i, beyond] = self.model.config.log_floor
+        return out
+
+    @staticmethod
+    def _attack(audio: np.ndarray, amount: np.ndarray, max_ms: np.ndarray) -> np.ndarray:
+        """+: raised-cosine fade-in over ``amount * max_ms`` ms from the onset; -: transient boost."""
+        t = (np.arange(audio.shape[1]) - PRE_ROLL) / SAMPLE_RATE * 1000.0  # ms after the onset
+        out = audio.copy()
+        for i, (a, ms) in enumerate(zip(amount, max_ms, strict=True)):
+            if a > 1e-6:
+                ramp_ms = a * ms
+                r = np.clip(t / ramp_ms, 0.0, 1.0)
+                out[i] *= (0.5 - 0.5 * np.cos(np.pi * r)).astype(np.float32)
+            elif a < -1e-6:
+                out[i] *= (1.0 + (-a) * 2.0 * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
+        return out
+
+
+def _interp_at(positions: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """``(T, K)`` linear interpolation weights of control frames at positions ``src (T,)``."""
+    idx = np.clip(np.searchsorted(positions, src, side="right") - 1, 0, len(positions) - 2)
+    frac = np.clip((src - positions[idx]) / (positions[idx + 1] - positions[idx]), 0.0, 1.0)
+    m = np.zeros((len(src), len(positions)), dtype=np.float32)
+    rows = np.arange(len(src))
+    m[rows, idx] = 1.0 - frac
+    m[rows, idx + 1] += frac
+    return m
+
+
+def _normalise(audio: np.ndarray) -> np.ndarray:
+    """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)."""
+    x = audio.astype(np.float64)
+    w = 2205
+    c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x**2, axis=1)], axis=1)
+    rms = np.sqrt(np.max(c[:, w:] - c[:, :-w], axis=1) / w)
+    x *= (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9))[:, None]
+    return clean_output(x.astype(np.float32))
+
+
+# ---- calibration (run once after training; results live in the checkpoint) -------------------
+
+
+def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, Any]:
+    """Measure per class what :class:`SoundSpace` needs, from the training sounds.
+
+    ``ds`` is the training :class:`~latentdrum.sounds.dataset.SoundDataset`, ``feats`` its
+    ``(N, T, F)`` log bands. Returns the checkpoint's ``extra``: ``{"classes": {name: {...}}}``.
+    """
+    from latentdrum.sounds.descriptors import describe
+
+    model.eval()
+    with torch.no_grad():
+        mu, _ = model.encode(torch.from_numpy(feats), torch.from_numpy(ds.class_index.astype(np.int64)))
+    z = mu.numpy().astype(np.float64)
+    d = z.shape[1]
+    desc = describe(ds.audio)
+    # Pooled within-class covariance: the fallback shape for classes with few sounds.
+    resid = np.concatenate([z[ds.class_index == ci] - z[ds.class_index == ci].mean(0)
+                            for ci in np.unique(ds.class_index)])
+    pooled = np.cov(resid.T) + 1e-4 * np.eye(d)
+    out: dict[str, Any] = {}
+    for ci in np.unique(ds.class_index):
+        name = CLASSES[int(ci)]
+        sel = np.nonzero(ds.class_index == ci)[0]
+        zc = z[sel]
+        m = len(sel)
+        mean = zc.mean(0)
+        cov = np.cov(zc.T) if m > 1 else np.zeros((d, d))
+        shrink = 5.0
+        cov = (m * cov + shrink * pooled) / (m + shrink) + 1e-5 * np.eye(d)
+        chol = np.linalg.cholesky(cov)
+        centred = zc - mean if m > 2 else resid
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        pca = vt[:2] if vt.shape[0] >= 2 else np.eye(d)[:2]
+        # Intensity: regress latents on loudness within each kit (same drum, different hits).
+        lev = ds.level_db[sel].astype(np.float64)
+        kit = ds.kit_index[sel]
+        zl = zc.copy()
+        for k in np.unique(kit):
+            s = kit == k
+            zl[s] -= zl[s].mean(0)
+            lev[s] -= lev[s].mean()
+        var = float((lev**2).sum())
+        direction = (zl.T @ lev) / var * max(float(np.sqrt(var / m)), 1e-9) if var > 1e-6 * m else np.zeros(d)
+        q = {k: np.percentile(v[sel], [10, 50, 90]) for k, v in desc.items()}
+
+        def spread(key: str, q: dict[str, np.ndarray] = q) -> float:
+            lo, _, hi = np.log2(np.maximum(q[key], 1e-6))
+            return float(hi - lo)
+
+        knob_scale = np.array([
+            np.clip(3.0 * spread("brightness"), 1.5, 6.0),  # dB per octave at +-1
+            np.clip(0.5 * spread("decay"), 0.25, 1.5),  # log2 time stretch at +-1
+            np.clip(0.5 * 12.0 * spread("pitch"), 1.0, 12.0),  # semitones at +-1
+            np.clip(2.0 * q["attack"][2], 3.0, 30.0),  # ms of rise time at +1
+        ])
+        out[name] = {
+            "latents": torch.from_numpy(zc.astype(np.float32)),
+            "mean": torch.from_numpy(mean),
+            "chol": torch.from_numpy(chol),
+            "pca_mean": torch.from_numpy(mean),
+            "pca": torch.from_numpy(pca.astype(np.float64)),
+            "intensity": torch.from_numpy(direction.astype(np.float64)),
+            "knob_scale": torch.from_numpy(knob_scale),
+            "descriptor_percentiles": torch.from_numpy(np.stack([q[k] for k in desc])),
+            "count": torch.tensor(m),
+        }
+    return {"classes": out, "descriptors": list(desc), "sample_rate": SAMPLE_RATE, "length": MAX_SAMPLES}
+
+
+__all__ = ["BUNDLED", "Knobs", "SoundSpace", "calibrate_space"]
