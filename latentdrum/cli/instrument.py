@@ -1,0 +1,141 @@
+"""``latentdrum render | demo | serve | bench``: play patterns with kits, and the web instrument."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rhythm-model", type=Path, default=None, metavar="PATH",
+                   help="rhythm checkpoint (default: the bundled model)")
+    p.add_argument("--sound-model", type=Path, default=None, metavar="PATH",
+                   help="sound checkpoint (default: the bundled model)")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("render", help="render a MIDI drum clip with a kit to a stereo WAV loop",
+                       description="Play PATTERN.mid with KIT.json (or a kit sampled from the sound model) at "
+                       "any tempo and swing; writes 24-bit 44.1 kHz stereo, N loops, seamless.")
+    p.add_argument("pattern", type=Path, metavar="PATTERN.mid")
+    p.add_argument("--kit", type=Path, default=None, metavar="KIT.json", help="default: a kit sampled with --seed")
+    p.add_argument("--bpm", type=float, default=None, help="tempo (default: the clip's own)")
+    p.add_argument("--swing", type=float, default=50.0, help="MPC swing percent, 50 (straight) .. 75")
+    p.add_argument("--loops", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0, help="seeds the sampled kit and the variations")
+    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
+    p.add_argument("--sound-model", type=Path, default=None, metavar="PATH",
+                   help="sound checkpoint (default: the bundled model)")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="LOOP.wav")
+    p.set_defaults(func=run_render)
+
+    p = sub.add_parser("demo", help="play the instrument in the browser; --render OUT_DIR for the headless demo",
+                       description="Without --render: serve the web instrument on 127.0.0.1 and open it in a "
+                       "browser where there is one. With --render OUT_DIR: write a generated pattern (.mid), its "
+                       "kit (.json and WAV one-shots) and the rendered loop (.wav), and print what was made.")
+    p.add_argument("--render", type=Path, default=None, metavar="OUT_DIR")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--style", default=None, help="a style the rhythm model knows (default: any)")
+    p.add_argument("--bpm", type=float, default=100.0)
+    p.add_argument("--swing", type=float, default=54.0)
+    p.add_argument("--loops", type=int, default=4)
+    p.add_argument("--port", type=int, default=8000)
+    _model_args(p)
+    p.set_defaults(func=run_demo)
+
+    p = sub.add_parser("serve", help="serve the web instrument (loopback only by default)",
+                       description="Serve the web page and its websocket. The current scene is kept in "
+                       "$LATENTDRUM_STATE (default ~/.local/state/latentdrum/session.json).")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--state", type=Path, default=None, metavar="FILE", help="where the session is kept")
+    p.add_argument("--seed", type=int, default=None, help="seed of the first scene when there is no saved one")
+    _model_args(p)
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser("bench", help="speed of the instrument (render, new scene, pad, knob); --web in a browser")
+    p.add_argument("--web", action="store_true", help="measure drag->grid and knob->sound in headless Chromium")
+    p.add_argument("--repeats", type=int, default=10)
+    _model_args(p)
+    p.set_defaults(func=run_bench)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentdrum.instrument.coupling import Coupling, kit_sounds, sample_kit
+    from latentdrum.instrument.kit import Kit
+    from latentdrum.instrument.render import RenderSettings, render
+    from latentdrum.patterns.midi import read_midi
+    from latentdrum.sounds.audio import write_wav
+    from latentdrum.sounds.space import SoundSpace
+
+    torch.set_num_threads(1)
+    drums = read_midi(args.pattern, args.drum_map)
+    sound = SoundSpace.load(args.sound_model)
+    kit = Kit.load(args.kit, sound.model_id) if args.kit else sample_kit(sound, args.seed)
+    voices = kit_sounds(sound, kit, Coupling(seed=args.seed))
+    settings = RenderSettings(bpm=args.bpm, swing=args.swing, loops=args.loops, seed=args.seed,
+                              choke_groups=kit.choke_group_indices())
+    audio = render(drums.pattern, voices, settings)
+    path = write_wav(args.out, audio)
+    print(f"{path}: {audio.shape[0] / 44100:.2f} s, {drums.pattern.bars} bars x {args.loops} at "
+          f"{settings.bpm or drums.pattern.bpm:.1f} BPM, swing {args.swing:g}%, kit "
+          f"{'from ' + str(args.kit) if args.kit else f'sampled (seed {args.seed})'}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    if args.render is None:
+        return _serve(args.rhythm_model, args.sound_model, "127.0.0.1", args.port, None, args.seed, open_page=True)
+    from latentdrum.instrument.demo import render_demo
+
+    made = render_demo(args.render, args.rhythm_model, args.sound_model, seed=args.seed, style=args.style,
+                       bpm=args.bpm, swing=args.swing, loops=args.loops)
+    for line in made["lines"]:
+        print(line)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    return _serve(args.rhythm_model, args.sound_model, args.host, args.port, args.state, args.seed, open_page=False)
+
+
+def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port: int, state: Path | None,
+           seed: int | None, open_page: bool) -> int:
+    import threading
+
+    import torch
+    import uvicorn
+
+    from latentdrum.errors import ConfigError
+    from latentdrum.web.app import create_app
+
+    if not 0 < port < 65536:
+        raise ConfigError(f"--port must be 1-65535, got {port}")
+    torch.set_num_threads(1)
+    app = create_app(rhythm_model, sound_model, state, seed)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    print(f"latentdrum: playing at {url}  (Ctrl+C to stop)", flush=True)
+    if open_page and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        import webbrowser
+
+        threading.Timer(1.0, lambda: webbrowser.open(url)).start()
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024)
+    return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    if args.web:
+        from latentdrum.web.bench import run as run_web
+
+        result = run_web(args.rhythm_model, args.sound_model, repeats=max(args.repeats, 20))
+    else:
+        from latentdrum.evaluation.instrument_bench import run
+
+        result = run(args.rhythm_model, args.sound_model, args.repeats)
+    print(json.dumps(result, indent=2))
+    return 0

@@ -1,0 +1,75 @@
+"""The headless demo: one generated scene written out as files a DAW opens.
+
+:func:`render_demo` samples a scene with the given models (bundled by default), and writes
+
+- ``pattern.mid``: the generated 2-bar groove (General MIDI drums, channel 10);
+- ``kit.json`` and ``one_shots/``: the kit and its 9 one-shots (plus velocity layers);
+- ``loop.wav``: the pattern played by the kit, ``loops`` times, 24-bit 44.1 kHz stereo;
+- ``scene.json``: the whole scene, loadable by the web instrument.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from latentdrum.instrument.coupling import Coupling, kit_sounds
+from latentdrum.instrument.kit import export_one_shots
+from latentdrum.instrument.render import RenderSettings, render
+from latentdrum.instrument.scene import new_scene
+from latentdrum.patterns.descriptors import describe_one
+from latentdrum.patterns.drummaps import VOICES
+from latentdrum.patterns.midi import write_midi
+
+
+def render_demo(
+    out_dir: str | Path,
+    rhythm_model: str | Path | None = None,
+    sound_model: str | Path | None = None,
+    seed: int = 7,
+    style: str | None = None,
+    bpm: float = 100.0,
+    swing: float = 54.0,
+    loops: int = 4,
+) -> dict[str, Any]:
+    """Write the demo files into ``out_dir``; returns their paths, facts and printable lines."""
+    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.sounds.audio import write_wav
+    from latentdrum.sounds.space import SoundSpace
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rhythm, sound = RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model)
+    scene = new_scene(rhythm, sound, seed=seed, style=style, bpm=bpm).replace(swing=swing)
+    pattern = scene.decode_pattern(rhythm)
+    voices = kit_sounds(sound, scene.kit, Coupling(seed=seed, dynamics=scene.dynamics, variation=scene.variation))
+    settings = RenderSettings(bpm=bpm, swing=swing, loops=loops, seed=seed,
+                              choke_groups=scene.kit.choke_group_indices())
+    audio = render(pattern, voices, settings)
+
+    midi = write_midi(pattern, out / "pattern.mid")
+    kit_path = scene.kit.save(out / "kit.json")
+    shots = export_one_shots(voices, out / "one_shots", layers=True)
+    wav = write_wav(out / "loop.wav", audio)
+    scene_path = scene.save(out / "scene.json")
+
+    d = describe_one(pattern)
+    per_voice = {VOICES[v]: int(pattern.hits[:, v].sum()) for v in range(len(VOICES)) if pattern.hits[:, v].any()}
+    peak = float(np.abs(audio).max())
+    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
+    hits = ", ".join(f"{k} {n}" for k, n in per_voice.items())
+    peak_db, rms_db = 20 * np.log10(max(peak, 1e-9)), 20 * np.log10(max(rms, 1e-9))
+    lines = [
+        f"style {style or 'any'}, seed {seed}, {bpm:g} BPM, swing {swing:g}%",
+        f"{midi}: {pattern.bars} bars, {pattern.num_hits} hits ({hits}), "
+        f"syncopation {d['syncopation']:.2f}",
+        f"{kit_path}: sound model {scene.kit.sound_model_id}, classes "
+        f"{', '.join(v.sound_class for v in scene.kit.voices)}",
+        f"{out / 'one_shots'}: {len(shots)} WAV one-shots (9 kit sounds + velocity layers)",
+        f"{wav}: {audio.shape[0] / 44100:.2f} s stereo ({loops} loops), peak {peak_db:.1f} dBFS, RMS {rms_db:.1f} dBFS",
+        f"{scene_path}: the scene (open it in 'latentdrum serve')",
+    ]
+    return {"midi": midi, "kit": kit_path, "one_shots": shots, "wav": wav, "scene": scene_path,
+            "pattern": pattern, "bpm": bpm, "swing": swing, "loops": loops, "peak": peak, "rms": rms, "lines": lines}
