@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,7 @@ STATE_VERSION = 1
 MAX_UNDO = 100
 CACHE_VOICES = 256  # cached (voice, quality) one-shot grids
 NEW_HIT_VELOCITY = 0.8
+SAVE_INTERVAL = 0.5  # s: the state file is written at most this often (and always within it)
 
 
 def _r(x: float, nd: int = 4) -> float:
@@ -79,7 +81,12 @@ class Session:
         self.state_path = Path(state_path) if state_path is not None else None
         self.coupling = coupling or Coupling()
         self._lock = threading.RLock()  # scene changes
-        self._decode_lock = threading.Lock()  # the sound model
+        # One decode at a time per quality: a draft (a knob being turned) never waits behind a
+        # full decode of layers and variations.
+        self._decode_locks = {"draft": threading.Lock(), "full": threading.Lock()}
+        self._cache_lock = threading.Lock()
+        self._save_timer: threading.Timer | None = None
+        self._saved_at = 0.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._undo: list[Scene] = []
         self._redo: list[Scene] = []
@@ -118,8 +125,30 @@ class Session:
         return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0))
 
     def _save_state(self) -> None:
+        """Write the state now, or (during a fast run of changes) at most every SAVE_INTERVAL s."""
         if self.state_path is None:
             return
+        now = time.monotonic()
+        if now - self._saved_at >= SAVE_INTERVAL:
+            self.flush()
+        elif self._save_timer is None:
+            self._save_timer = threading.Timer(SAVE_INTERVAL, self.flush)
+            self._save_timer.daemon = True
+            self._save_timer.start()
+
+    def flush(self) -> None:
+        """Write the current scene, corners and blend position to the state file (atomically)."""
+        if self.state_path is None:
+            return
+        with self._lock:
+            if self._save_timer is not None:
+                self._save_timer.cancel()
+                self._save_timer = None
+            self._saved_at = time.monotonic()
+            self._write_state()
+
+    def _write_state(self) -> None:
+        assert self.state_path is not None
         data = {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
@@ -361,16 +390,19 @@ class Session:
             if not 0 <= v < NUM_VOICES:
                 raise ConfigError(f"voice must be 0..{NUM_VOICES - 1}, got {v}")
         keys = {v: self.voice_key(v, quality, kit) for v in chosen}
-        with self._decode_lock:
-            missing = [v for v in chosen if keys[v] not in self._cache]
+        coupling = self._coupling_for(quality)
+        with self._decode_locks[quality]:
+            with self._cache_lock:
+                out = {v: (keys[v], self._cache[keys[v]]) for v in chosen if keys[v] in self._cache}
+            missing = [v for v in chosen if v not in out]
             if missing:
-                coupling = self._coupling_for(quality)
-                for v, audio in decode_voices(self.sound, kit, coupling, missing).items():
-                    self._cache[keys[v]] = VoiceSounds(audio).audio  # trimmed of silent tails
-            out = {}
+                decoded = decode_voices(self.sound, kit, coupling, missing)
+                for v, audio in decoded.items():
+                    out[v] = (keys[v], VoiceSounds(audio).audio)  # trimmed of silent tails
+        with self._cache_lock:
             for v in chosen:
+                self._cache[keys[v]] = out[v][1]
                 self._cache.move_to_end(keys[v])
-                out[v] = (keys[v], self._cache[keys[v]])
             while len(self._cache) > CACHE_VOICES:
                 self._cache.popitem(last=False)
         return out

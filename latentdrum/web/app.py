@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import struct
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +104,14 @@ def create_app(
 
         session = Session(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model),
                           state_path if state_path is not None else default_state_path(), seed=seed)
-    app = FastAPI(title="latentdrum", docs_url=None, redoc_url=None, openapi_url=None)
+    live = session
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        live.flush()  # the last moves of a drag reach the state file before the server stops
+
+    app = FastAPI(title="latentdrum", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.session = session
     clients: set[WebSocket] = set()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -150,6 +150,7 @@ def run(rhythm_model: str | Path | None = None, sound_model: str | Path | None =
     return {
         "drag_to_grid_drawn": _stats(lat["drag"]) | {"target_p95_ms": 30.0},
         "knob_to_sound_playable": _stats(lat["knob"]) | {"target_p95_ms": 50.0},
+        "server_ms_per_pad_move": _stats(lat["server"]),
         "browser": chromium_path(),
         "sound_model_id": server_state,
         "definition": "page clock: input event timeStamp -> grid canvas drawn / new AudioBuffer installed",

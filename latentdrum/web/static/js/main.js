@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const engine = new Engine();
 const state = { voice: 0, voices: [], loaded: Array(9).fill(null), knobT0: {}, cellT0: null };
 const ld = (window.__ld = {
-  engine, state, errors: [], latency: { drag: [], knob: [], cell: [] }, gridDraws: 0,
+  engine, state, errors: [], latency: { drag: [], knob: [], cell: [], server: [] }, gridDraws: 0,
   level: () => engine.level(),
   checksum: (v) => engine.checksum(v),
   sendRaw: (text) => link.sendRaw(text),
@@ -24,12 +24,13 @@ function status(text, isError = false) {
 const link = new Link(onBroadcast, status);
 
 // --- applying what the server says --------------------------------------------------------
-function apply(data, t0 = null, kind = "drag") {
+function apply(data, t0 = null, kind = "drag", serverMs = null) {
   if (data.pattern) {
     engine.pattern = data.pattern;
     grid.setPattern(data.pattern);
     ld.gridDraws++;
     if (t0 != null) ld.latency[kind].push(performance.now() - t0);
+    if (serverMs != null) ld.latency.server.push(serverMs);
     $("pattern-info").textContent = `${data.pattern.steps / 16} bars · ${data.pattern.hits.flat().reduce((a, b) => a + b, 0)} hits${data.pattern.pinned ? " · edited" : ""}`;
   }
   if (data.puck) { pad.puck = data.puck; pad.draw(); }
@@ -71,16 +72,22 @@ function send(op, fields, kind = null, t0 = null) {
 }
 
 // --- sounds: draft (kit sounds) first, then the full layers x variations -------------------
-let syncing = false, syncAgain = false;
+const FULL_DELAY_MS = 250;
+let syncing = false, syncAgain = false, wake = null;
 async function syncSounds() {
-  if (syncing) { syncAgain = true; return; }
+  if (syncing) { syncAgain = true; if (wake) wake(); return; }
   syncing = true;
   try {
     do {
       syncAgain = false;
       const want = state.voices;
       const draft = want.map((w, v) => v).filter((v) => ![want[v].key, want[v].draft_key].includes(state.loaded[v]));
-      if (draft.length) install(await fetchSounds(draft, "draft"));
+      if (draft.length) {
+        install(await fetchSounds(draft, "draft"));
+        // Still turning the knob? Stay on drafts; a new change wakes this up at once.
+        await new Promise((r) => { wake = r; setTimeout(r, FULL_DELAY_MS); });
+        wake = null;
+      }
       if (syncAgain) continue;
       const full = state.voices.map((w, v) => v).filter((v) => state.voices[v].key !== state.loaded[v]);
       if (full.length) install(await fetchSounds(full, "full"));
@@ -106,7 +113,7 @@ function install(sounds) {
 
 // --- views ------------------------------------------------------------------------------------
 const pad = new Pad($("pad"), (op, fields, t0) => {
-  link.latest("pad", op, fields, (r) => apply(r.data, t0, "drag"));
+  link.latest("pad", op, fields, (r) => apply(r.data, t0, "drag", r.server_ms));
 });
 const grid = new Grid($("grid"), (step, voice, t0) => send("edit", { step, voice }, "cell", t0));
 const classMap = new ClassMap($("classmap"), (point, t0) => {

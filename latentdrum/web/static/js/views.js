@@ -74,6 +74,25 @@ export class Pad {
     this.draw();
   }
 
+  // The training-data points, drawn once per size into an offscreen canvas (drags stay cheap).
+  layer(w, h) {
+    const dpr = window.devicePixelRatio || 1;
+    if (this.cache && this.cache.w === w && this.cache.h === h && this.cache.n === this.points.length) return this.cache.canvas;
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.globalAlpha = 0.7;
+    for (let i = 0; i < this.points.length; i++) {
+      const [sx, sy] = this.toScreen(this.points[i], w, h);
+      const s = this.styles[i];
+      ctx.fillStyle = s >= 0 ? STYLE_COLOURS[s % STYLE_COLOURS.length] : "#8a8f98";
+      ctx.fillRect(sx - 1.5, sy - 1.5, 3, 3);
+    }
+    this.cache = { w, h, n: this.points.length, canvas };
+    return canvas;
+  }
+
   draw() {
     const { ctx, w, h } = fit(this.canvas);
     ctx.fillStyle = "#12141a"; ctx.fillRect(0, 0, w, h);
@@ -83,13 +102,8 @@ export class Pad {
       ctx.beginPath(); ctx.moveTo(0, (i * h) / 8); ctx.lineTo(w, (i * h) / 8); ctx.stroke();
     }
     const blend = this.mode === "blend";
-    ctx.globalAlpha = blend ? 0.25 : 0.7;
-    for (let i = 0; i < this.points.length; i++) {
-      const [sx, sy] = this.toScreen(this.points[i], w, h);
-      const s = this.styles[i];
-      ctx.fillStyle = s >= 0 ? STYLE_COLOURS[s % STYLE_COLOURS.length] : "#8a8f98";
-      ctx.fillRect(sx - 1.5, sy - 1.5, 3, 3);
-    }
+    ctx.globalAlpha = blend ? 0.3 : 1;
+    ctx.drawImage(this.layer(w, h), 0, 0, w, h);
     ctx.globalAlpha = 1;
     const labels = ["A", "B", "C", "D"];
     if (!blend) {

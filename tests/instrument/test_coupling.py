@@ -1,0 +1,83 @@
+"""Coupling: a kit's sound-space points -> intensity layers x seeded variations for the renderer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from latentdrum.errors import ConfigError
+from latentdrum.instrument.coupling import DRAFT, FADE_IN, Coupling, decode_voices, kit_sounds, sample_kit
+from latentdrum.instrument.render import RenderSettings, render
+from latentdrum.patterns.drummaps import NUM_VOICES
+from latentdrum.sounds.audio import PRE_ROLL
+from tests.instrument.helpers import pattern, spectral_centroid
+
+
+@pytest.fixture(scope="module")
+def kit(sound_space):  # type: ignore[no-untyped-def]
+    return sample_kit(sound_space, seed=3)
+
+
+def test_every_voice_gets_layers_by_variations(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    out = decode_voices(sound_space, kit, Coupling(layers=3, variations=2))
+    assert sorted(out) == list(range(NUM_VOICES))
+    for audio in out.values():
+        assert audio.shape[:2] == (3, 2) and audio.dtype == np.float32
+        assert np.all(np.isfinite(audio)) and np.abs(audio).max() > 0.01
+
+
+def test_kit_sound_is_the_hardest_layer_first_variation_with_onset_at_sample_zero(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    full = decode_voices(sound_space, kit, Coupling(layers=3, variations=2), voices=[1])[1]
+    draft = decode_voices(sound_space, kit, DRAFT, voices=[1])[1]
+    assert draft.shape[:2] == (1, 1)
+    np.testing.assert_allclose(full[-1, 0], draft[0, 0], atol=1e-5)
+    # The decoder's pre-roll is gone: what was sample PRE_ROLL is now sample 0 (after a short fade).
+    raw = sound_space.decode(np.asarray(kit.voices[1].latent)[None], kit.voices[1].sound_class)[0]
+    np.testing.assert_allclose(draft[0, 0, FADE_IN:], raw[PRE_ROLL + FADE_IN:], atol=1e-6)
+
+
+def test_harder_layers_are_brighter_and_dynamics_zero_makes_them_equal(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    # kick, snare, low tom, crash: the hardest layer is clearly brighter than the softest.
+    out = decode_voices(sound_space, kit, Coupling(layers=3, variations=1), voices=[0, 1, 4, 7])
+    for v, audio in out.items():
+        soft, hard = (spectral_centroid(audio[i, 0, :8192]) for i in (0, -1))
+        assert hard > 1.02 * soft, (v, soft, hard)
+    flat = decode_voices(sound_space, kit, Coupling(layers=4, variations=1, dynamics=0.0), voices=[1])[1]
+    assert flat.shape[0] == 1  # nothing to vary: one layer is decoded
+
+
+def test_variations_are_seeded_small_and_off_at_zero(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    a = decode_voices(sound_space, kit, Coupling(layers=1, variations=3, seed=5), voices=[1])[1]
+    b = decode_voices(sound_space, kit, Coupling(layers=1, variations=3, seed=5), voices=[1])[1]
+    c = decode_voices(sound_space, kit, Coupling(layers=1, variations=3, seed=6), voices=[1])[1]
+    np.testing.assert_array_equal(a, b)  # reproducible
+    assert not np.allclose(a[0, 1], c[0, 1])  # another seed, other variations
+    assert not np.allclose(a[0, 0], a[0, 1])  # variations differ from the kit sound...
+    n = min(a.shape[-1], 8192)
+    corr = np.corrcoef(a[0, 0, :n], a[0, 1, :n])[0, 1]
+    assert corr > 0.3  # ...but stay close to it
+    off = decode_voices(sound_space, kit, Coupling(layers=1, variations=3, variation=0.0), voices=[1])[1]
+    assert off.shape[1] == 1
+
+
+def test_kit_sounds_render_a_pattern(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    voices = kit_sounds(sound_space, kit, Coupling(layers=2, variations=2))
+    p = pattern([(0, "kick", 1.0, 0.0), (4, "snare", 0.8, 0.0), (8, "closed_hat", 0.5, 0.0)])
+    audio = render(p, voices, RenderSettings(bpm=120.0))
+    assert audio.shape == (round(16 * 0.125 * 44100), 2)
+    assert np.abs(audio).max() > 0.01
+
+
+def test_a_kit_of_another_sound_model_is_refused(sound_space, kit) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    other = dataclasses.replace(kit, sound_model_id="some-other-model")
+    with pytest.raises(ConfigError, match="not the loaded"):
+        decode_voices(sound_space, other)
+
+
+def test_bad_coupling_settings_are_refused() -> None:
+    with pytest.raises(ConfigError):
+        Coupling(layers=0)
+    with pytest.raises(ConfigError):
+        Coupling(variation=1.5)
