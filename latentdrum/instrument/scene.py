@@ -150,6 +150,9 @@ class Scene:
         rid = data.get("rhythm_model_id")
         if rhythm_model_id is not None and rid != rhythm_model_id:
             raise SceneError(f"{source} was made by rhythm model {rid!r}, but the loaded one is {rhythm_model_id!r}")
+        sid = data.get("sound_model_id")
+        if sound_model_id is not None and sid != sound_model_id:
+            raise SceneError(f"{source} was made by sound model {sid!r}, but the loaded one is {sound_model_id!r}")
         rhythm = data.get("rhythm")
         if not isinstance(rhythm, dict):
             raise SceneError(f"{source}: 'rhythm' must be an object")
