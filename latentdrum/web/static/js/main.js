@@ -12,6 +12,9 @@ const ld = (window.__ld = {
   checksum: (v) => engine.checksum(v),
   sendRaw: (text) => link.sendRaw(text),
   ready: false,
+  applied: [],
+  // True once every voice plays its full-quality sounds (layers x variations) and nothing is pending.
+  settled: () => !syncing && state.voices.length === 9 && state.voices.every((w, v) => state.loaded[v] === w.key),
 });
 
 function status(text, isError = false) {
@@ -25,6 +28,7 @@ const link = new Link(onBroadcast, status);
 
 // --- applying what the server says --------------------------------------------------------
 function apply(data, t0 = null, kind = "drag", serverMs = null) {
+  ld.applied.push(Object.keys(data).join(","));
   if (data.pattern) {
     engine.pattern = data.pattern;
     grid.setPattern(data.pattern);
@@ -57,7 +61,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
   if (data.undo != null) { $("undo").disabled = !data.undo; $("redo").disabled = !data.redo; }
 }
 
-function onBroadcast(msg) { apply(msg.data); }
+function onBroadcast(msg) { ld.applied.push(`broadcast:${msg.op}`); apply(msg.data); }
 
 function setSlider(id, value) {
   const el = $(id);
