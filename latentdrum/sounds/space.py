@@ -41,6 +41,7 @@ from latentdrum.sounds.audio import (
     prepare_one_shot,
 )
 from latentdrum.sounds.classes import CLASSES, check_class
+from latentdrum.sounds.descriptors import DESCRIPTORS, describe
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
 _ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
@@ -66,6 +67,30 @@ class Knobs:
         return np.array([self.brightness, self.decay, self.pitch, self.attack], dtype=np.float64)
 
 
+def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
+    """What +-1 means for each knob of a class, from its descriptors' 10/50/90th percentiles.
+
+    ``percentiles`` is ``(4, 3)`` in :data:`DESCRIPTORS` order. Returns ``(5,)``: brightness tilt
+    in dB per octave, decay time stretch in octaves (log2), pitch down and pitch up in semitones,
+    and attack ramp in ms. Each is sized so a full turn moves its descriptor by about half of the
+    class's 10th-90th percentile spread (clipped to a range where the effect is audible and the
+    sound stays clean).
+    """
+    q = {k: np.log2(np.maximum(percentiles[i], 1e-6)) for i, k in enumerate(DESCRIPTORS)}
+    spread = {k: float(v[2] - v[0]) for k, v in q.items()}
+    pitch = np.clip(6.0 * spread["pitch"], 2.0, 7.0)
+    # Pitching a bright sound up pushes its top out of the audio band: going up, keep the class's
+    # 90th-percentile brightness below 12 kHz.
+    headroom = 12.0 * (np.log2(12000.0) - q["brightness"][2])
+    return np.array([
+        np.clip(3.0 * spread["brightness"], 1.5, 6.0),
+        np.clip(0.5 * spread["decay"], 0.5, 1.5),
+        pitch,
+        np.clip(min(pitch, headroom), 1.0, 7.0),
+        np.clip(2.0 * float(percentiles[DESCRIPTORS.index("attack"), 2]), 5.0, 40.0),
+    ])
+
+
 def _weights_id(state_dict: dict[str, torch.Tensor]) -> str:
     h = hashlib.sha1()
     for k in sorted(state_dict):
@@ -87,6 +112,8 @@ class SoundSpace:
         self.classes: tuple[str, ...] = tuple(c for c in CLASSES if c in per_class)
         self.latent_dim: int = model.config.latent_dim
         self._c = {c: {k: np.asarray(v, dtype=np.float64) for k, v in per_class[c].items()} for c in self.classes}
+        for c in self._c.values():
+            c["knob_scale"] = knob_ranges(c["descriptor_percentiles"])
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
 
     # ---- loading -------------------------------------------------------------------------
@@ -185,16 +212,16 @@ class SoundSpace:
         cls = torch.tensor([CLASSES.index(c) for c in names])
         with torch.no_grad():
             ctrl = self.model.decode_control(torch.from_numpy(z), cls).numpy()  # (n, K, F)
-        scales = np.stack([c["knob_scale"] for c in cs])  # (n, 4): dB/oct, log2 stretch, semitones, ms
+        scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
         bright = k[0] + 0.35 * push  # harder hits are brighter...
         attack = np.clip(k[3] - 0.35 * push, -1.0, 1.0)  # ...and punchier
         tilt = (bright * scales[:, 0] / 20.0 * np.log(10.0)).astype(np.float32)  # nats per octave
         floor = self.model.config.log_floor
         ctrl = np.where(ctrl > floor + 1e-3, ctrl + tilt[:, None, None] * _LOG2_BAND, floor)
         logb = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
-        ratio = 2.0 ** (k[2] * scales[:, 2] / 12.0)
+        ratio = 2.0 ** (k[2] * scales[:, 2 if k[2] < 0 else 3] / 12.0)
         audio = spectral.synthesize(logb, None if np.allclose(ratio, 1.0) else ratio, iters=gla_iters)
-        audio = self._attack(audio, attack, scales[:, 3])
+        audio = self._attack(audio, attack, scales[:, 4])
         return _normalise(audio)
 
     def _frames(self, ctrl: np.ndarray, stretch: np.ndarray) -> np.ndarray:
@@ -258,8 +285,6 @@ def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, An
     ``ds`` is the training :class:`~latentdrum.sounds.dataset.SoundDataset`, ``feats`` its
     ``(N, T, F)`` log bands. Returns the checkpoint's ``extra``: ``{"classes": {name: {...}}}``.
     """
-    from latentdrum.sounds.descriptors import describe
-
     model.eval()
     with torch.no_grad():
         mu, _ = model.encode(torch.from_numpy(feats), torch.from_numpy(ds.class_index.astype(np.int64)))
@@ -295,17 +320,6 @@ def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, An
         var = float((lev**2).sum())
         direction = (zl.T @ lev) / var * max(float(np.sqrt(var / m)), 1e-9) if var > 1e-6 * m else np.zeros(d)
         q = {k: np.percentile(v[sel], [10, 50, 90]) for k, v in desc.items()}
-
-        def spread(key: str, q: dict[str, np.ndarray] = q) -> float:
-            lo, _, hi = np.log2(np.maximum(q[key], 1e-6))
-            return float(hi - lo)
-
-        knob_scale = np.array([
-            np.clip(3.0 * spread("brightness"), 1.5, 6.0),  # dB per octave at +-1
-            np.clip(0.5 * spread("decay"), 0.25, 1.5),  # log2 time stretch at +-1
-            np.clip(0.5 * 12.0 * spread("pitch"), 1.0, 12.0),  # semitones at +-1
-            np.clip(2.0 * q["attack"][2], 3.0, 30.0),  # ms of rise time at +1
-        ])
         out[name] = {
             "latents": torch.from_numpy(zc.astype(np.float32)),
             "mean": torch.from_numpy(mean),
@@ -313,11 +327,10 @@ def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, An
             "pca_mean": torch.from_numpy(mean),
             "pca": torch.from_numpy(pca.astype(np.float64)),
             "intensity": torch.from_numpy(direction.astype(np.float64)),
-            "knob_scale": torch.from_numpy(knob_scale),
-            "descriptor_percentiles": torch.from_numpy(np.stack([q[k] for k in desc])),
+            "descriptor_percentiles": torch.from_numpy(np.stack([q[k] for k in DESCRIPTORS])),
             "count": torch.tensor(m),
         }
-    return {"classes": out, "descriptors": list(desc), "sample_rate": SAMPLE_RATE, "length": MAX_SAMPLES}
+    return {"classes": out, "descriptors": list(DESCRIPTORS), "sample_rate": SAMPLE_RATE, "length": MAX_SAMPLES}
 
 
-__all__ = ["BUNDLED", "Knobs", "SoundSpace", "calibrate_space"]
+__all__ = ["BUNDLED", "Knobs", "SoundSpace", "calibrate_space", "knob_ranges"]

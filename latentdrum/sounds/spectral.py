@@ -104,20 +104,24 @@ for _t in range(N_FRAMES):
 _INV_WSUM = (1.0 / np.maximum(_WSUM, 1e-3)).astype(np.float32)
 
 
-def istft(spec: np.ndarray) -> np.ndarray:
-    """``(B, T, N_BINS)`` complex -> ``(B, L)`` float32 (least-squares overlap-add)."""
+def _overlap_add(spec: np.ndarray) -> np.ndarray:
+    """``(B, T, N_BINS)`` complex -> ``(B, L + 2 N_FFT)`` float32, the padded signal (least squares)."""
     b = spec.shape[0]
-    fr = np.fft.irfft(spec, n=N_FFT, axis=-1).astype(np.float32) * _WINDOW  # (B, T, N)
-    # Overlap-add with hop = N/4: four interleaved groups of non-overlapping frames.
+    fr = scipy.fft.irfft(spec, n=N_FFT, axis=-1) * _WINDOW  # (B, T, N) float32
+    # Overlap-add with hop = N/4: four interleaved groups of frames that tile without overlap.
     out = np.zeros((b, _PADDED), dtype=np.float32)
     k = N_FFT // HOP
     for j in range(k):
-        sub = fr[:, j::k]  # (B, T_j, N): frames j, j+k, ... are N apart, so they tile
+        sub = fr[:, j::k]  # (B, T_j, N): frames j, j+k, ... are N apart
         n = sub.shape[1]
-        start = j * HOP
-        out[:, start : start + n * N_FFT] += sub.reshape(b, n * N_FFT)
+        out[:, j * HOP : j * HOP + n * N_FFT] += sub.reshape(b, n * N_FFT)
     out *= _INV_WSUM
-    return out[:, N_FFT // 2 : N_FFT // 2 + LENGTH]
+    return out
+
+
+def istft(spec: np.ndarray) -> np.ndarray:
+    """``(B, T, N_BINS)`` complex -> ``(B, L)`` float32 (least-squares overlap-add)."""
+    return _overlap_add(spec)[:, N_FFT // 2 : N_FFT // 2 + LENGTH]
 
 
 def log_bands(audio: np.ndarray) -> np.ndarray:
@@ -133,20 +137,34 @@ def log_bands(audio: np.ndarray) -> np.ndarray:
 ONSET_SAMPLE = 64  # = latentdrum.sounds.audio.PRE_ROLL: where every one-shot's onset lies
 ONSET_GATE = np.ones(LENGTH, dtype=np.float32)
 ONSET_GATE[:ONSET_SAMPLE] = (0.5 - 0.5 * np.cos(np.pi * (np.arange(ONSET_SAMPLE) + 0.5) / ONSET_SAMPLE)) ** 2
+_GATE_PADDED = np.zeros(_PADDED, dtype=np.float32)  # the gate in the padded domain: 0 outside the sound
+_GATE_PADDED[N_FFT // 2 : N_FFT // 2 + LENGTH] = ONSET_GATE
 _RNG_PHASE = np.exp(2j * np.pi * np.random.default_rng(1234).random((N_FRAMES, N_BINS))).astype(np.complex64)
 
 
 def griffin_lim(mag: np.ndarray, iters: int = GLA_ITERS, momentum: float = 0.99) -> np.ndarray:
     """``(B, T, N_BINS)`` linear magnitudes -> ``(B, L)`` float32 audio (fast Griffin-Lim)."""
+    mag = np.asarray(mag, dtype=np.float32)
     spec = mag * _RNG_PHASE
     prev = None
     for _ in range(iters):
         # Sounds are onset-aligned (see audio.PRE_ROLL): enforcing silence before the onset in
         # every iteration removes the pre-echo random phases leave, and sharpens the attack.
-        c = stft(istft(spec) * ONSET_GATE)
-        z = c if prev is None else c + momentum * (c - prev)
+        xp = _overlap_add(spec)
+        xp *= _GATE_PADDED
+        fr = np.lib.stride_tricks.sliding_window_view(xp, N_FFT, axis=-1)[:, ::HOP][:, :N_FRAMES] * _WINDOW
+        c = scipy.fft.rfft(fr, axis=-1, overwrite_x=True)
+        if prev is None:
+            spec = c.copy()
+        else:  # spec = c + momentum * (c - prev), in place: these arrays are memory-bound
+            np.subtract(c, prev, out=spec)
+            spec *= momentum
+            spec += c
         prev = c
-        spec = mag * (z / np.maximum(np.abs(z), 1e-9))
+        gain = np.abs(spec)
+        np.maximum(gain, 1e-9, out=gain)
+        np.divide(mag, gain, out=gain)
+        spec *= gain
     return istft(spec) * ONSET_GATE
 
 

@@ -1,0 +1,93 @@
+"""``latentdrum sound ...`` end to end on a tiny synthetic folder and a tiny model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from latentdrum.cli import main
+from latentdrum.training.checkpoint import Checkpoint, save_checkpoint
+from tests.sounds.factory import drum, write_kit
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    data = write_kit(root / "data", kits=("kitA", "kitB"), per_class=2)
+    run = root / "run"
+    cmd = [sys.executable, "-m", "latentdrum", "sound", "train", "--data", str(data), "--out", str(run),
+           "--holdout", "kitB", "--epochs", "3", "--latent-dim", "4", "--hidden", "32", "--batch-size", "4",
+           "--threads", "1", "--no-progress", "--seed", "3"]
+    env = os.environ | {"LATENTDRUM_CACHE": str(root / "cache")}
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "wrote" in res.stdout and (run / "sound.ckpt").is_file()
+    return data, run / "sound.ckpt"
+
+
+def test_train_writes_a_self_describing_checkpoint(trained: tuple[Path, Path]) -> None:
+    _, ckpt = trained
+    summary = json.loads((ckpt.parent / "train_summary.json").read_text())
+    assert summary["data"]["heldout_kits"] == ["kitB"] and summary["data"]["train_kits"] == ["kitA"]
+    assert summary["metrics"]["epochs"] >= 1 and summary["metrics"]["seed"] == 3
+
+
+def test_sample_reconstruct_morph(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    data, ckpt = trained
+    assert main(["sound", "sample", "--class", "kick", "--n", "3", "--seed", "1", "--pitch", "0.5",
+                 "--decay", "-0.5", "--model", str(ckpt), "-o", str(tmp_path / "s")]) == 0
+    files = sorted((tmp_path / "s").glob("kick_*.wav"))
+    assert len(files) == 3
+    info = sf.info(files[0])
+    assert (info.samplerate, info.channels, info.subtype, info.frames) == (44100, 1, "PCM_24", 44100)
+    assert main(["sound", "reconstruct", str(data / "kitB" / "snare_00.wav"), "--model", str(ckpt),
+                 "-o", str(tmp_path / "r.wav")]) == 0
+    assert sf.info(tmp_path / "r.wav").frames == 44100
+    assert main(["sound", "morph", str(data / "kitB" / "kick_00.wav"), str(data / "kitA" / "kick_01.wav"),
+                 "--steps", "4", "--model", str(ckpt), "-o", str(tmp_path / "m")]) == 0
+    assert len(list((tmp_path / "m").glob("morph_*.wav"))) == 4
+
+
+def test_evaluate_writes_metrics_and_pictures(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    data, ckpt = trained
+    out = tmp_path / "report"
+    assert main(["sound", "evaluate", "--data", str(data), "--out", str(out), "--model", str(ckpt),
+                 "--n-samples", "3", "--sweep-latents", "1"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["heldout_kits"] == ["kitB"] and m["heldout_sounds"] == 6
+    assert {"model", "class_average", "nearest_training_sound"} <= set(m["reconstruction"])
+    assert set(m["knobs"]) == {"kick", "snare", "closed_hat"}
+    assert m["cleanliness"]["max_peak_dbfs"] <= -0.1
+    for name in ("spectrograms.png", "latent_map.png", "knob_sweeps.png"):
+        assert (out / name).stat().st_size > 1000
+
+
+def test_bad_inputs_exit_2_with_a_message(trained: tuple[Path, Path], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    _, ckpt = trained
+    assert main(["sound", "sample", "--class", "banjo", "--model", str(ckpt), "-o", str(tmp_path)]) == 2
+    assert "unknown sound class 'banjo'" in capsys.readouterr().err
+    rhythm = save_checkpoint(tmp_path / "rhythm.ckpt", Checkpoint("rhythm", {}, {}))
+    assert main(["sound", "sample", "--class", "kick", "--model", str(rhythm), "-o", str(tmp_path)]) == 2
+    assert "holds a 'rhythm' model" in capsys.readouterr().err
+    (tmp_path / "snare_empty.wav").write_bytes(b"")
+    assert main(["sound", "reconstruct", str(tmp_path / "snare_empty.wav"), "--model", str(ckpt),
+                 "-o", str(tmp_path / "x.wav")]) == 2
+    assert "empty (0 bytes)" in capsys.readouterr().err
+    sf.write(tmp_path / "snare_silent.wav", 0 * drum("snare"), 44100)
+    assert main(["sound", "reconstruct", str(tmp_path / "snare_silent.wav"), "--model", str(ckpt),
+                 "-o", str(tmp_path / "x.wav")]) == 2
+    assert "silent" in capsys.readouterr().err
+    sf.write(tmp_path / "mystery.wav", drum("snare"), 96000, subtype="PCM_24")
+    assert main(["sound", "reconstruct", str(tmp_path / "mystery.wav"), "--model", str(ckpt),
+                 "-o", str(tmp_path / "x.wav")]) == 2
+    assert "pass --class" in capsys.readouterr().err
+    hires = tmp_path / "snare_96k.wav"  # 96 kHz 24-bit stereo: read, resampled, reconstructed
+    sf.write(hires, drum("snare")[:, None].repeat(2, axis=1), 96000, subtype="PCM_24")
+    assert main(["sound", "reconstruct", str(hires), "--model", str(ckpt), "-o", str(tmp_path / "x.wav")]) == 0
