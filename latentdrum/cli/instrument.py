@@ -116,7 +116,7 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
 
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be 1-65535, got {port}")
-    torch.set_num_threads(1)
+    _one_thread(torch)
     app = create_app(rhythm_model, sound_model, state, seed)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"latentdrum: playing at {url}  (Ctrl+C to stop)", flush=True)
@@ -126,6 +126,17 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024)
     return 0
+
+
+def _one_thread(torch: Any) -> None:
+    """One compute thread for torch and BLAS: on a shared CPU, thread pools fighting each other
+    make every small decode several times slower (the server's work is many small calls)."""
+    torch.set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1)
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -48,6 +48,12 @@ def run(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
+        from threadpoolctl import threadpool_limits
+
+        limits: Any = threadpool_limits(limits=1)
+    except ImportError:
+        limits = None
+    try:
         rhythm, sound = RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model)
 
         def scene(i: int, coupling: Coupling) -> np.ndarray:
@@ -77,3 +83,5 @@ def run(
         }
     finally:
         torch.set_num_threads(threads)
+        if limits is not None:
+            limits.restore_original_limits()

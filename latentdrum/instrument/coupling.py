@@ -97,8 +97,9 @@ class Coupling:
         return 0.5 - 0.5 * self.dynamics * (1.0 - v)
 
 
-DRAFT = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0)
-"""One row per voice: the kit sounds alone, the fastest playable form of a kit."""
+DRAFT = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0, gla_iters=1)
+"""One row per voice and one Griffin-Lim iteration: the kit sounds alone, the fastest playable
+form of a kit (the instrument plays it while the full layers and variations are decoded)."""
 
 
 def voice_seed(seed: int, voice: int) -> int:

@@ -85,6 +85,7 @@ class Session:
         # full decode of layers and variations.
         self._decode_locks = {"draft": threading.Lock(), "full": threading.Lock()}
         self._cache_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._save_timer: threading.Timer | None = None
         self._saved_at = 0.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -140,29 +141,26 @@ class Session:
         """Write the current scene, corners and blend position to the state file (atomically)."""
         if self.state_path is None:
             return
-        with self._lock:
+        with self._lock:  # a consistent snapshot; the file is written outside the lock
             if self._save_timer is not None:
                 self._save_timer.cancel()
                 self._save_timer = None
             self._saved_at = time.monotonic()
-            self._write_state()
-
-    def _write_state(self) -> None:
-        assert self.state_path is not None
-        data = {
-            "format": STATE_FORMAT,
-            "version": STATE_VERSION,
-            "scene": self.scene.to_json(),
-            "corners": [c.to_json() for c in self.corners],
-            "blend": list(self.blend_xy),
-        }
-        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
-        try:
-            self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            tmp.replace(self.state_path)
-        except OSError:
-            pass  # a read-only state folder must not stop the instrument
+            text = json.dumps({
+                "format": STATE_FORMAT,
+                "version": STATE_VERSION,
+                "scene": self.scene.to_json(),
+                "corners": [c.to_json() for c in self.corners],
+                "blend": list(self.blend_xy),
+            })
+        with self._write_lock:
+            tmp = self.state_path.with_name(self.state_path.name + ".tmp")
+            try:
+                self.state_path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(self.state_path)
+            except OSError:
+                pass  # a read-only state folder must not stop the instrument
 
     # --- changing the scene ---------------------------------------------------------------------
     def _apply(self, scene: Scene, op: str, pattern: Pattern | None = None) -> None:

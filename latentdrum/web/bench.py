@@ -125,6 +125,9 @@ def run(rhythm_model: str | Path | None = None, sound_model: str | Path | None =
         page.goto(url)
         page.wait_for_function("window.__ld && window.__ld.ready && window.__ld.soundsLoaded === 9", timeout=120_000)
         page.evaluate("window.__ld.engine.ensure()")
+        # Steady state: every voice's full layers and variations decoded (after a new kit the
+        # server spends about a second on them, and a drag in that second shares the CPU).
+        page.wait_for_function("window.__ld.settled()", timeout=120_000)
         box = page.locator("#pad").bounding_box()
         assert box is not None
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -41,7 +41,7 @@ export class Link {
   }
 
   async request(op, fields = {}) {
-    await this.ready;
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
