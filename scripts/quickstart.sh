@@ -7,6 +7,9 @@ VENV=${VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 # --find-links: the CPU build of torch that this machine keeps on disk (ignored where absent).
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --find-links /opt/wheels -e .
-DATA=${LATENTDRUM_DATA:-../shared/data/groove}
-if [ $# -eq 0 ]; then set -- data patterns "$DATA"; fi
+# The main job: the instrument. With a display, serve the web page and open it in a browser
+# (Ctrl+C stops); headless (CI, ssh), the demo renders its files into out/demo instead.
+if [ $# -eq 0 ]; then
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then set -- demo; else set -- demo --render out/demo; fi
+fi
 exec "$VENV/bin/latentdrum" "$@"
