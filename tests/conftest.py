@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
+
+# One thread: on a small shared machine, torch's default of one thread per core oversubscribes
+# the CPU as soon as anything else runs, and tiny test models get slower, not faster.
+torch.set_num_threads(1)
 
 DATA = Path(os.environ.get("LATENTDRUM_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
 GROOVE = DATA / "groove"

@@ -1,9 +1,8 @@
-"""``latentdrum render | demo | serve | bench``: play patterns with kits, and the web instrument."""
+"""``latentdrum render | demo | serve``: play patterns with kits, and the web instrument."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -55,12 +54,6 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the first scene when there is no saved one")
     _model_args(p)
     p.set_defaults(func=run_serve)
-
-    p = sub.add_parser("bench", help="speed of the instrument (render, new scene, pad, knob); --web in a browser")
-    p.add_argument("--web", action="store_true", help="measure drag->grid and knob->sound in headless Chromium")
-    p.add_argument("--repeats", type=int, default=10)
-    _model_args(p)
-    p.set_defaults(func=run_bench)
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -137,16 +130,3 @@ def _one_thread(torch: Any) -> None:
     except ImportError:
         return
     threadpool_limits(limits=1)
-
-
-def run_bench(args: argparse.Namespace) -> int:
-    if args.web:
-        from latentdrum.web.bench import run as run_web
-
-        result = run_web(args.rhythm_model, args.sound_model, repeats=max(args.repeats, 20))
-    else:
-        from latentdrum.evaluation.instrument_bench import run
-
-        result = run(args.rhythm_model, args.sound_model, args.repeats)
-    print(json.dumps(result, indent=2))
-    return 0

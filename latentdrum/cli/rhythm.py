@@ -39,7 +39,9 @@ def register(sub: Any) -> None:
     p = rsub.add_parser("sample", help="write N new drum clips sampled from the model")
     p.add_argument("--n", type=int, default=8)
     p.add_argument("--style", default=None, help="a style the model knows (see 'rhythm info'), default any")
-    p.add_argument("--temperature", type=float, default=1.0, help="0 = the style's typical groove, 1 = typical spread")
+    p.add_argument("--temperature", type=float, default=1.0,
+                   help="0 = the style's most typical groove, played straight; "
+                   "1 = the data's own spread in groove, velocity and timing")
     p.add_argument("--density", type=float, default=0.0, help="-1 sparser .. +1 busier")
     p.add_argument("--complexity", type=float, default=0.0, help="-1 simpler .. +1 more syncopated")
     p.add_argument("--seed", type=int, default=None)
@@ -107,7 +109,7 @@ def run_sample(args: argparse.Namespace) -> int:
     z = space.sample_latent(args.n, args.style, args.temperature, args.seed)
     z = space.steer(z, RhythmKnobs(args.density, args.complexity))
     tag = args.style or "any"
-    for i, p in enumerate(space.decode(z, args.style, args.bpm)):
+    for i, p in enumerate(space.decode(z, args.style, args.bpm, args.temperature, args.seed)):
         path = write_midi(p, args.out / f"sample_{tag}_{i:03d}.mid")
         d = describe_one(p)
         print(f"{path}  hits/bar {d['density']:.1f}  syncopation {d['syncopation']:.2f}  "

@@ -2,7 +2,6 @@
 
 ``run()`` times, with the given (default: bundled) models:
 
-- ``render_2bar``: the renderer bench of :mod:`latentdrum.evaluation.render_bench` (target <= 40 ms);
 - ``new_scene_draft``: a full new scene as the web page gets it first: sample a groove, decode
   it, sample a kit, decode its 9 kit sounds in one batch, render 2 bars (target <= 150 ms);
 - ``new_scene_full``: the same with every intensity layer and variation of the coupling;
@@ -37,7 +36,6 @@ def run(
 ) -> dict[str, Any]:
     import torch
 
-    from latentdrum.evaluation import render_bench
     from latentdrum.instrument.coupling import DRAFT, Coupling, kit_sounds
     from latentdrum.instrument.render import RenderSettings, render
     from latentdrum.instrument.scene import new_scene
@@ -72,7 +70,6 @@ def run(
             return session.sounds([1], "draft")
 
         return {
-            "render_2bar": render_bench.run(repeats=repeats),
             "new_scene_draft": _times(lambda i: scene(i, DRAFT), repeats) | {"target_ms": 150.0},
             "new_scene_full": _times(lambda i: scene(i, Coupling()), max(3, repeats // 3)),
             "pad_move": _times(move, repeats * 3) | {"target_ms": 30.0},

@@ -39,13 +39,15 @@ def _describe(windows: np.ndarray) -> dict[str, np.ndarray]:
 
 
 @torch.inference_mode()
-def _decode_arrays(space: RhythmSpace, z: np.ndarray, style: str | None) -> np.ndarray:
-    """(n, D) -> (n, T, 3V) pattern arrays, in batches."""
+def _decode_arrays(space: RhythmSpace, z: np.ndarray, style: str | None, temperature: float = 0.0,
+                   seed: int = 0) -> np.ndarray:
+    """(n, D) -> (n, T, 3V) pattern arrays, in batches; ``temperature`` as in RhythmSpace.decode."""
+    gen = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, len(z), 1024):
         chunk = torch.from_numpy(np.ascontiguousarray(z[i : i + 1024], dtype=np.float32))
         s = torch.full((len(chunk),), space.model.style_index(style), dtype=torch.long)
-        out.append(space.model.decode(chunk, s).to_pattern_tensor().numpy())
+        out.append(space.model.decode(chunk, s).to_pattern_tensor(space.hit_threshold, temperature, gen).numpy())
     return np.concatenate(out)
 
 
@@ -66,7 +68,7 @@ def reconstruction(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray) -> d
         for i in range(0, len(x), 1024):
             xb = torch.from_numpy(x[i : i + 1024])
             sb = torch.tensor([space.model.style_index(s) for s in styles[i : i + 1024]], dtype=torch.long)
-            pred = space.model(xb, sb)[0].to_pattern_tensor()
+            pred = space.model(xb, sb)[0].to_pattern_tensor(space.hit_threshold)
             bpm = torch.from_numpy(ds.bpm[idx][i : i + 1024])
             total.update(pred, xb, bpm)
             for v in range(V):
@@ -78,7 +80,7 @@ def reconstruction(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray) -> d
 def sample_realism(
     space: RhythmSpace, ds: PatternDataset, idx: np.ndarray, train_idx: np.ndarray, n: int, seed: int
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    samples = _decode_arrays(space, space.sample_latent(n, None, 1.0, seed), None)
+    samples = _decode_arrays(space, space.sample_latent(n, None, 1.0, seed), None, 1.0, seed)
     real = ds.windows[idx]
     rng = np.random.default_rng(seed)
     ref = ds.windows[rng.choice(train_idx, size=min(len(train_idx), max(n, len(idx))), replace=False)]
@@ -92,7 +94,7 @@ def sample_realism(
 
     # The same decoder sampled from N(0, I) instead of the learned prior, for comparison.
     z_std = np.random.default_rng(seed).standard_normal((n, space.latent_dim)).astype(np.float32)
-    d_std = _describe(_decode_arrays(space, z_std, None))
+    d_std = _describe(_decode_arrays(space, z_std, None, 1.0, seed))
     oa_std = float(np.mean([overlapping_area(d_std[k], d_r[k]) for k in DESCRIPTOR_NAMES]))
     result = {
         "samples": n,
@@ -134,6 +136,9 @@ def style_adherence(
         return {"conditional": False}
     counts = np.bincount(ds.style[train_idx][ds.style[train_idx] >= 0], minlength=len(ds.styles))
     styles = [ds.styles[i] for i in np.nonzero(counts >= MIN_STYLE_WINDOWS)[0] if ds.styles[i] in space.styles]
+    if len(styles) < 2:
+        return {"conditional": True, "classifier_styles": styles,
+                "note": f"fewer than 2 styles with >= {MIN_STYLE_WINDOWS} training windows: not measured"}
     lab = {s: i for i, s in enumerate(styles)}
     tr = [i for i in train_idx if ds.style_name(int(ds.style[i])) in lab]
     x = _style_features(ds.windows[tr])
@@ -148,10 +153,10 @@ def style_adherence(
     va = [i for i in idx if ds.style_name(int(ds.style[i])) in lab]
     real_acc = float((predict(ds.windows[va]) == np.array([lab[str(ds.style_name(int(ds.style[i])))] for i in va]))
                      .mean()) if va else float("nan")
-    uncond = predict(_decode_arrays(space, space.sample_latent(n * 2, None, 1.0, seed), None))
+    uncond = predict(_decode_arrays(space, space.sample_latent(n * 2, None, 1.0, seed), None, 1.0, seed))
     per_style = {}
     for s, k in lab.items():
-        cond = predict(_decode_arrays(space, space.sample_latent(n, s, 1.0, seed + 1), s))
+        cond = predict(_decode_arrays(space, space.sample_latent(n, s, 1.0, seed + 1), s, 1.0, seed + 1))
         per_style[s] = {"conditioned_rate": round(float((cond == k).mean()), 4),
                         "unconditional_rate": round(float((uncond == k).mean()), 4)}
     return {
@@ -180,6 +185,8 @@ def interpolation_smoothness(space: RhythmSpace, ds: PatternDataset, idx: np.nda
         ratios.append(d_step.sum() / end)
         to_a, to_b = hamming(hits, hits[0]), hamming(hits, hits[-1])
         monotone.append(bool(np.all(np.diff(to_a) >= 0) and np.all(np.diff(to_b) <= 0)))
+    if not ratios:
+        return {"pairs": 0, "note": "every pair decoded to the same pattern"}
     return {
         "pairs": len(ratios),
         "steps": steps,

@@ -60,16 +60,50 @@ class RhythmVAEConfig:
 
 @dataclass
 class RhythmOutput:
-    """Decoder output, all ``(B, T, V)``: hit logits, velocities in [0, 1], offsets in (-0.5, 0.5)."""
+    """Decoder output, all ``(B, T, V)``.
+
+    Hits are Bernoulli (``hit_logits``); velocities and offsets are Laplace distributions with
+    location ``velocities`` in [0, 1] / ``offsets`` in (-0.5, 0.5) and scales ``velocity_scale`` /
+    ``offset_scale`` (same units). The location is what a reconstruction plays; sampling the
+    scale back in gives prior samples the velocity and timing spread of real drumming, which a
+    mean-only decoder averages away.
+    """
 
     hit_logits: torch.Tensor
     velocities: torch.Tensor
     offsets: torch.Tensor
+    velocity_scale: torch.Tensor
+    offset_scale: torch.Tensor
 
-    def to_pattern_tensor(self, threshold: float = 0.5) -> torch.Tensor:
-        """``(B, T, 3V)`` in pattern layout, hits thresholded on their probability."""
-        hits = (torch.sigmoid(self.hit_logits) >= threshold).float()
-        return torch.cat([hits, self.velocities * hits, self.offsets * hits], dim=-1)
+    def to_pattern_tensor(
+        self, threshold: float = 0.5, temperature: float = 0.0, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """``(B, T, 3V)`` in pattern layout.
+
+        ``temperature`` 0 plays the most likely pattern: hits where their probability reaches
+        ``threshold``, velocities and offsets at their locations. ``temperature`` T > 0 samples
+        the decoder's distribution: each hit from a Bernoulli whose probability is sharpened by
+        1/T (T = 1 is the model's own distribution, smaller T is cleaner), velocities and offsets
+        from their Laplace distributions with scales multiplied by T.
+        """
+        probs = torch.sigmoid(self.hit_logits)
+        if temperature > 0:
+            sharp = (probs / (1 - probs).clamp_min(1e-6)).pow(1.0 / temperature)  # odds ** (1/T)
+            u = torch.rand(probs.shape, generator=generator, dtype=probs.dtype)
+            hits = (u < sharp / (1 + sharp)).float()
+        else:
+            hits = (probs >= threshold).float()
+        vel, off = self.velocities, self.offsets
+        if temperature > 0:
+            vel = vel + temperature * self.velocity_scale * _laplace_like(vel, generator)
+            off = off + temperature * self.offset_scale * _laplace_like(off, generator)
+            vel, off = vel.clamp(1 / 127, 1.0), off.clamp(-0.5, 0.4999)
+        return torch.cat([hits, vel * hits, off * hits], dim=-1)
+
+
+def _laplace_like(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    u = torch.rand(x.shape, generator=generator, dtype=x.dtype) - 0.5
+    return -torch.sign(u) * torch.log1p(-2 * u.abs().clamp(max=0.4999999))
 
 
 class RhythmVAE(nn.Module):
@@ -87,7 +121,7 @@ class RhythmVAE(nn.Module):
         self.to_steps = nn.Linear(c.dec_width, c.steps * c.step_dim)
         self.step_emb = nn.Parameter(torch.randn(c.steps, c.step_dim) * 0.02)
         self.step_mlp = nn.Linear(c.step_dim, c.step_dim)
-        self.head = nn.Linear(c.step_dim, c.features)
+        self.head = nn.Linear(c.step_dim, 5 * c.voices)  # hit logit, 2 x (location, scale)
 
     def style_index(self, style: str | None) -> int:
         """Embedding index of a style name; None or "any" = 0."""
@@ -113,12 +147,14 @@ class RhythmVAE(nn.Module):
         for block in self.blocks:
             h = block(h)  # (B, W)
         steps = self.to_steps(F.gelu(h)).view(-1, c.steps, c.step_dim) + self.step_emb  # (B, T, E)
-        y = self.head(F.gelu(self.step_mlp(F.gelu(steps))))  # (B, T, 3V)
+        y = self.head(F.gelu(self.step_mlp(F.gelu(steps))))  # (B, T, 5V)
         v = c.voices
         return RhythmOutput(
             hit_logits=y[..., :v],
             velocities=torch.sigmoid(y[..., v : 2 * v]),
-            offsets=0.5 * torch.tanh(y[..., 2 * v :]),
+            offsets=0.5 * torch.tanh(y[..., 2 * v : 3 * v]),
+            velocity_scale=F.softplus(y[..., 3 * v : 4 * v]) * 0.1 + 1e-3,
+            offset_scale=F.softplus(y[..., 4 * v :]) * 0.1 + 1e-3,
         )
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> tuple[RhythmOutput, torch.Tensor, torch.Tensor]:
@@ -148,19 +184,24 @@ class RhythmLossWeights:
 
 
 def reconstruction_loss(out: RhythmOutput, x: torch.Tensor, weights: RhythmLossWeights) -> dict[str, torch.Tensor]:
-    """Per-pattern losses, summed over steps and voices and averaged over the batch.
+    """Per-pattern negative log-likelihoods, summed over steps and voices and averaged over the batch.
 
-    Hits: binary cross-entropy everywhere. Velocities and offsets: squared error on the true hits
-    only (where nothing is struck they mean nothing), as in GrooVAE.
+    Hits: binary cross-entropy everywhere. Velocities and offsets: Laplace NLL on the true hits
+    only (where nothing is struck they mean nothing, as in GrooVAE). The Laplace location is the
+    median, so reconstructions minimise the absolute error the metrics report.
     """
     v = out.hit_logits.shape[-1]
     hits, vel, off = x[..., :v], x[..., v : 2 * v], x[..., 2 * v :]
     b = x.shape[0]
     hit = F.binary_cross_entropy_with_logits(out.hit_logits, hits, reduction="sum") / b
-    vel_l = ((out.velocities - vel) ** 2 * hits).sum() / b
-    off_l = ((out.offsets - off) ** 2 * hits).sum() / b
+    vel_l = (_laplace_nll(vel, out.velocities, out.velocity_scale) * hits).sum() / b
+    off_l = (_laplace_nll(off, out.offsets, out.offset_scale) * hits).sum() / b
     total = hit + weights.velocity * vel_l + weights.offset * off_l
     return {"recon": total, "hit": hit, "velocity": vel_l, "offset": off_l}
+
+
+def _laplace_nll(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    return (x - loc).abs() / scale + torch.log(2 * scale)
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor, free_bits: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:

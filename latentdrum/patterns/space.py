@@ -72,6 +72,7 @@ class RhythmSpace:
         self.config = model.config
         self.path = path
         self.metrics = metrics
+        self.hit_threshold = float(extra.get("hit_threshold", 0.5))
         self._prior_mean = extra["prior_mean"].double().numpy()  # (S + 1, D), row 0 = any style
         self._prior_chol = extra["prior_chol"].double().numpy()  # (S + 1, D, D)
         self.knob_vectors = {k: extra[f"knob_{k}"].float().numpy() for k in KNOB_NAMES}  # (D,) each
@@ -134,15 +135,25 @@ class RhythmSpace:
     # --- patterns <-> latents --------------------------------------------------------------
     @torch.inference_mode()
     def decode(
-        self, z: np.ndarray, style: str | Sequence[str | None] | None = None, bpm: float = 120.0
+        self,
+        z: np.ndarray,
+        style: str | Sequence[str | None] | None = None,
+        bpm: float = 120.0,
+        temperature: float = 0.0,
+        seed: int | None = None,
     ) -> list[Pattern]:
-        """Latent points (n, D) or (D,) -> n patterns at ``bpm``."""
+        """Latent points (n, D) or (D,) -> n patterns at ``bpm``.
+
+        ``temperature`` > 0 also draws each hit's velocity and micro-timing from the decoder's
+        own spread (0 = its most likely values; reproducible with ``seed``).
+        """
         z2 = np.atleast_2d(np.asarray(z, dtype=np.float32))
         if z2.shape[1] != self.latent_dim:
             raise ConfigError(f"latent points must have {self.latent_dim} dimensions, got {z2.shape[1]}")
         s = torch.from_numpy(self._style_rows(style, len(z2)))
         out = self.model.decode(torch.from_numpy(z2), s)
-        return from_tensor(out.to_pattern_tensor(), bpm=bpm)
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        return from_tensor(out.to_pattern_tensor(self.hit_threshold, temperature, gen), bpm=bpm)
 
     @torch.inference_mode()
     def encode(self, patterns: Sequence[Pattern], style: str | Sequence[str | None] | None = None) -> np.ndarray:

@@ -80,8 +80,10 @@ class EpochPrinter:
         return _Printer()
 
 
-def build_trainer(opts: TrainerOptions, run_dir: Path, monitor: str, callbacks: list[Any] | None = None) -> Any:
-    """A Lightning Trainer that keeps the best (by ``monitor``, lower is better) and the last checkpoint."""
+def build_trainer(
+    opts: TrainerOptions, run_dir: Path, monitor: str, mode: str = "min", callbacks: list[Any] | None = None
+) -> Any:
+    """A Lightning Trainer that keeps the best (by ``monitor`` and ``mode``) and the last checkpoint."""
     import lightning as L
     import torch
     from lightning.pytorch.callbacks import ModelCheckpoint
@@ -93,7 +95,7 @@ def build_trainer(opts: TrainerOptions, run_dir: Path, monitor: str, callbacks: 
         dirpath=run_dir / "lightning",
         filename="best",
         monitor=monitor,
-        mode="min",
+        mode=mode,
         save_last=True,
     )
     max_time = _dt.timedelta(minutes=opts.max_minutes) if opts.max_minutes else None
