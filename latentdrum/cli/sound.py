@@ -33,6 +33,10 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--kl-weight", type=float, default=0.02, help="KL weight per latent dimension (default 0.02)")
+    p.add_argument("--warp-bands", type=float, default=0.0,
+                   help="augmentation: random shift of up to +-this many mel bands (default 0)")
+    p.add_argument("--warp-time", type=float, default=0.0,
+                   help="augmentation: random time stretch of up to +-this many octaves (default 0)")
     add_trainer_arguments(p)
     p.set_defaults(func=run_train)
 
@@ -84,7 +88,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         model_cfg = SoundVAEConfig(latent_dim=args.latent_dim, hidden=args.hidden)
         train_cfg = SoundTrainConfig(batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
-                                     holdout_kits=holdout)
+                                     warp_bands=args.warp_bands, warp_time=args.warp_time, holdout_kits=holdout)
     except ValueError as exc:
         from latentdrum.errors import ConfigError
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from latentdrum.errors import AudioError, CheckpointError, ConfigError
+from latentdrum.errors import CheckpointError, ConfigError
 from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import (
@@ -172,17 +172,39 @@ class SoundSpace:
         c = self._class(class_name)
         return (c["pca_mean"] + np.asarray(xy, dtype=np.float64) @ c["pca"]).astype(np.float32)
 
-    def encode(self, audio: np.ndarray, class_name: str) -> np.ndarray:
-        """``(D,)`` latent mean of mono 44.1 kHz ``audio`` (prepared as training sounds are)."""
+    def encode(self, audio: np.ndarray, class_name: str, refine_steps: int = 100) -> np.ndarray:
+        """``(D,)`` latent of mono 44.1 kHz ``audio`` (prepared as training sounds are).
+
+        Starts from the encoder's posterior mean, then (``refine_steps`` > 0) refines it by
+        gradient descent on the reconstruction error, with the VAE's standard normal prior as a
+        weak penalty. The refinement closes most of the "amortisation gap" on kits unlike the
+        training ones (measured on held-out kits: see the model card); about 0.1 s per sound.
+
+        Raises:
+            AudioError: the sound is silent or too short.
+        """
         self._class(class_name)
-        try:
-            shot = prepare_one_shot(np.asarray(audio, dtype=np.float32), source="the sound to encode")
-        except AudioError:
-            raise
-        x = torch.from_numpy(spectral.log_bands(shot.audio))
+        shot = prepare_one_shot(np.asarray(audio, dtype=np.float32), source="the sound to encode")
+        x = torch.from_numpy(spectral.log_bands(shot.audio))  # (1, T, F)
+        cls = torch.tensor([CLASSES.index(class_name)])
         with torch.no_grad():
-            mu, _ = self.model.encode(x, torch.tensor([CLASSES.index(class_name)]))
-        return mu[0].numpy().astype(np.float32)
+            mu, _ = self.model.encode(x, cls)
+        if refine_steps <= 0:
+            return mu[0].numpy().astype(np.float32)
+        z = mu.clone().requires_grad_(True)
+        opt = torch.optim.Adam([z], lr=0.05)
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        try:
+            for _ in range(refine_steps):
+                opt.zero_grad()
+                loss = (self.model.decode(z, cls) - x).abs().mean() + 1e-3 * z.pow(2).mean()
+                loss.backward()
+                opt.step()
+        finally:
+            for p in self.model.parameters():
+                p.requires_grad_(True)
+        return z.detach()[0].numpy().astype(np.float32)
 
     # ---- decoding ------------------------------------------------------------------------
 

@@ -183,5 +183,15 @@ def bands_to_magnitude(logb: np.ndarray, pitch_ratio: np.ndarray | float | None 
 
 
 def synthesize(logb: np.ndarray, pitch_ratio: np.ndarray | float | None = None, iters: int = GLA_ITERS) -> np.ndarray:
-    """``(B, T, F)`` log bands -> ``(B, L)`` float32 audio at 44.1 kHz (not yet cleaned or normalised)."""
-    return griffin_lim(bands_to_magnitude(logb, pitch_ratio), iters=iters)
+    """``(B, T, F)`` log bands -> ``(B, L)`` float32 audio at 44.1 kHz (not yet cleaned or normalised).
+
+    Works through the batch a few sounds at a time: the spectra of 40 sounds (28 MB) do not fit
+    in a CPU cache, and chunks of 4 decode about 1.5x faster per sound than one big batch.
+    """
+    logb = np.asarray(logb, dtype=np.float32)
+    ratios = None if pitch_ratio is None else np.broadcast_to(np.asarray(pitch_ratio, np.float64), (len(logb),))
+    out = np.empty((len(logb), LENGTH), dtype=np.float32)
+    for i in range(0, len(logb), 4):
+        r = None if ratios is None else ratios[i : i + 4]
+        out[i : i + 4] = griffin_lim(bands_to_magnitude(logb[i : i + 4], r), iters=iters)
+    return out

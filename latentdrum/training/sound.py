@@ -43,6 +43,8 @@ class SoundTrainConfig:
     kl_weight: float = 0.02  # per latent dimension, relative to the mean L1 (nats) per value
     kl_warmup: float = 0.2  # fraction of the epochs over which the KL weight ramps from 0
     gain_jitter_db: float = 4.0  # random gain per training example, +- dB
+    warp_bands: float = 0.0  # random shift along the mel-band axis, +- bands (pitch-like augmentation)
+    warp_time: float = 0.0  # random time stretch after the onset, +- octaves (decay-like augmentation)
     val_fraction: float = 0.08  # of the training kits' files, by a fixed hash of the path
     holdout_kits: tuple[str, ...] = DEFAULT_HOLDOUT
 
@@ -76,6 +78,22 @@ def vae_loss(model: SoundVAE, x: torch.Tensor, cls: torch.Tensor, kl_weight: flo
     return {"loss": l1 + kl_weight * kl, "l1": l1, "kl": kl}
 
 
+def augment(x: torch.Tensor, bands: float, octaves: float, floor: float) -> torch.Tensor:
+    """Randomly shift ``x (B, T, F)`` log bands by up to +-``bands`` mel bands and stretch time
+    after the onset by up to +-``octaves`` (a drum a little higher or longer is still a drum)."""
+    b, t, f = x.shape
+    shift = (torch.rand(b, 1, 1) * 2 - 1) * bands
+    stretch = 2.0 ** ((torch.rand(b, 1, 1) * 2 - 1) * octaves)
+    tt = torch.arange(t, dtype=x.dtype).view(1, t, 1)
+    ff = torch.arange(f, dtype=x.dtype).view(1, 1, f)
+    src_t = torch.where(tt <= 2, tt, 2 + (tt - 2) / stretch).expand(b, t, f)
+    src_f = (ff - shift).expand(b, t, f)
+    grid = torch.stack([src_f / (f - 1) * 2 - 1, src_t / (t - 1) * 2 - 1], dim=-1)  # (B, T, F, 2): (x=F, y=T)
+    out = torch.nn.functional.grid_sample(x.unsqueeze(1), grid, mode="bilinear", padding_mode="border",
+                                          align_corners=True).squeeze(1)
+    return torch.where(src_t > t - 1, torch.full_like(out, floor), out)  # stretched short: silence after
+
+
 def _lightning_module(model: SoundVAE, cfg: SoundTrainConfig, max_epochs: int) -> Any:
     import lightning as L
 
@@ -93,6 +111,8 @@ def _lightning_module(model: SoundVAE, cfg: SoundTrainConfig, max_epochs: int) -
             if cfg.gain_jitter_db > 0:  # a louder or softer copy is the same sound
                 gain = (torch.rand(x.shape[0], 1, 1) * 2 - 1) * cfg.gain_jitter_db / 20 * np.log(10)
                 x = torch.where(x > model.config.log_floor + 1e-3, (x + gain).clamp_min(model.config.log_floor), x)
+            if cfg.warp_bands > 0 or cfg.warp_time > 0:
+                x = augment(x, cfg.warp_bands, cfg.warp_time, model.config.log_floor)
             out = vae_loss(self.model, x, cls, self._kl_weight())
             self.log_dict({"train_loss": out["loss"], "train_l1": out["l1"], "kl": out["kl"]},
                           prog_bar=True, on_epoch=True, on_step=False, batch_size=x.shape[0])
