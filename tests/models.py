@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import hashlib
 import io
 import os
 import shutil
@@ -19,7 +20,18 @@ from pathlib import Path
 
 from tests.conftest import GROOVE, SAMPLES
 
-ROOT = Path(tempfile.gettempdir()) / f"latentdrum-test-models-{os.getuid()}"
+
+def _code_version() -> str:
+    """A hash of the model and training code: tiny models are retrained when it changes."""
+    pkg = Path(__file__).resolve().parents[1] / "latentdrum"
+    h = hashlib.sha1()
+    for f in sorted([*pkg.glob("models/*.py"), *pkg.glob("training/*.py"), pkg / "patterns" / "space.py",
+                     pkg / "sounds" / "space.py", pkg / "sounds" / "spectral.py"]):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:10]
+
+
+ROOT = Path(tempfile.gettempdir()) / f"latentdrum-test-models-{os.getuid()}-{_code_version()}"
 
 
 def _subset_groove(out: Path, per_split: dict[str, int]) -> Path:

@@ -41,6 +41,22 @@ def _hit_times(p, bpm: float, swing: float, loops: int) -> np.ndarray:  # type: 
     return np.unique(np.round(s.time, 4))
 
 
+def _events(p, bpm: float, swing: float, loops: int, min_velocity: float = 0.0) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Audible events as (first, last) hit time: hits closer than 30 ms (flams, a kick with a
+    hat) are one onset to a detector. Hits pushed before the start sound at the loop's end."""
+    s = schedule(p, bpm, swing, 0, loops - 1)
+    total = loops * p.steps * 15.0 / bpm
+    keep = s.velocity >= min_velocity
+    times = np.sort(np.where(s.time < 0, s.time + total, s.time)[keep])
+    events: list[list[float]] = []
+    for t in times:
+        if events and t - events[-1][1] < 0.03:
+            events[-1][1] = float(t)
+        else:
+            events.append([float(t), float(t)])
+    return [(a, b) for a, b in events]
+
+
 def test_render_plays_the_clip_at_its_hit_times(tmp_path: Path, models, capsys) -> None:  # type: ignore[no-untyped-def]
     # Quarter-note kicks and off-beat snares: well separated, so every hit is its own onset.
     p = pattern([(0, "kick", 1.0, 0.0), (4, "snare", 0.9, 0.1), (8, "kick", 0.9, 0.0), (13, "snare", 1.0, -0.1)])
@@ -113,9 +129,12 @@ def test_demo_render_writes_pattern_kit_one_shots_and_loop(tmp_path: Path, model
     assert peak <= 1.0
     if p.num_hits:
         assert rms > 1e-4
-        # Every onset the detector finds is at one of the pattern's hit times.
-        want = _hit_times(p, 100.0, 50.0, 2)
+        # The onset detector finds the pattern's hits at their times, and little else. 10 ms: a
+        # generated groove has flams and soft attacks (the clip test above holds 5 ms).
         found = _onsets(audio)
-        assert len(found) > 0
-        near = [np.min(np.abs(want - t)) < 0.005 for t in found]
-        assert np.mean(near) >= 0.8, (found, want)
+        tol = 0.010
+        loud = _events(p, 100.0, 50.0, 2, min_velocity=0.35)
+        recall = np.mean([np.any((found >= a - tol) & (found <= b + tol)) for a, b in loud])
+        events = _events(p, 100.0, 50.0, 2)
+        precision = np.mean([any(a - tol <= t <= b + tol for a, b in events) for t in found])
+        assert recall >= 0.9 and precision >= 0.8, (recall, precision, found, events)
