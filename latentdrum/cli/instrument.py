@@ -117,7 +117,8 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
         import webbrowser
 
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024)
+    # Small JSON frames on loopback: compressing them costs more time than it saves.
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024, ws_per_message_deflate=False)
     return 0
 
 
