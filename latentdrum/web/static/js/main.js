@@ -24,7 +24,9 @@ function status(text, isError = false) {
   if (isError) ld.errors.push(text);
 }
 
-const link = new Link(onBroadcast, status);
+const link = new Link(onBroadcast, status, () => {
+  link.request("state").then((r) => { apply(r.data); status("reconnected"); }).catch(() => {});
+});
 
 // --- applying what the server says --------------------------------------------------------
 function apply(data, t0 = null, kind = "drag", serverMs = null) {
@@ -219,10 +221,16 @@ function buildControls(st) {
   $("midi-out").addEventListener("change", () => {
     engine.midiOut = ld.midi && $("midi-out").value ? ld.midi.outputs.get($("midi-out").value) : null;
   });
-  document.addEventListener("keydown", (e) => {
+  // Space plays/stops everywhere but in text fields; on a focused button it must not also click it.
+  const spaceIsPlay = (e) => {
     const tag = (e.target.tagName || "").toLowerCase();
-    if (e.code === "Space" && !["input", "select", "textarea"].includes(tag) || (e.code === "Space" && e.target.type === "range")) {
-      e.preventDefault(); togglePlay();
+    return e.code === "Space" && (!["input", "select", "textarea"].includes(tag) || e.target.type === "range");
+  };
+  document.addEventListener("keyup", (e) => { if (spaceIsPlay(e)) e.preventDefault(); });
+  document.addEventListener("keydown", (e) => {
+    if (spaceIsPlay(e)) {
+      e.preventDefault();
+      if (!e.repeat) togglePlay();
     }
     if ((e.ctrlKey || e.metaKey) && e.key === "z") { e.preventDefault(); send(e.shiftKey ? "redo" : "undo"); }
   });

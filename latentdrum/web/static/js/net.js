@@ -2,7 +2,9 @@
 // and "latest wins" sending for continuous controls (a drag never queues stale moves).
 
 export class Link {
-  constructor(onBroadcast, onStatus) {
+  constructor(onBroadcast, onStatus, onReconnect = null) {
+    this.onReconnect = onReconnect;
+    this.connects = 0;
     this.nextId = 1;
     this.pending = new Map();
     this.onBroadcast = onBroadcast;
@@ -16,7 +18,11 @@ export class Link {
       const proto = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${proto}://${location.host}/ws`);
       this.ws = ws;
-      ws.onopen = () => { this.onStatus("connected"); resolve(); };
+      ws.onopen = () => {
+        this.onStatus("connected");
+        resolve();
+        if (this.connects++ > 0 && this.onReconnect) this.onReconnect();  // the server may have restarted
+      };
       ws.onmessage = (ev) => this.receive(ev.data);
       ws.onclose = () => {
         this.onStatus("disconnected: reconnecting…");
