@@ -212,8 +212,8 @@ def build_pattern_dataset(
     workers = min(os.cpu_count() or 1, 8) if len(entries) >= _PARALLEL_FROM else 1
     with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
         results = pool.map(_read_entry, jobs, chunksize=16) if pool else map(_read_entry, jobs)
-        show = not progress or None  # None: tqdm shows the bar only on a terminal
-        bar = tqdm(results, total=len(jobs), desc="reading MIDI", unit="file", disable=show, leave=False)
+        hide = not progress or None  # None: tqdm decides, showing the bar only on a terminal
+        bar = tqdm(results, total=len(jobs), desc="reading MIDI", unit="file", disable=hide, leave=False)
         for e, result in zip(entries, bar, strict=True):
             if isinstance(result, str):
                 skipped.append((e.rel, result))
