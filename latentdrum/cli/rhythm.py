@@ -9,7 +9,7 @@ from typing import Any
 
 from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
 
-DEFAULT_EPOCHS = 40
+DEFAULT_EPOCHS = 200  # a time budget (--max-minutes) usually ends the run first
 
 
 def register(sub: Any) -> None:
@@ -25,11 +25,11 @@ def register(sub: Any) -> None:
     p.add_argument("--data", type=Path, required=True, metavar="DIR")
     p.add_argument("--out", type=Path, required=True, metavar="RUN_DIR")
     p.add_argument("--bars", type=int, default=2, choices=(1, 2, 4))
-    p.add_argument("--latent-dim", type=int, default=64)
+    p.add_argument("--latent-dim", type=int, default=128)
     p.add_argument("--hidden", type=int, default=512, help="encoder width")
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--beta", type=float, default=0.2, help="KL weight after annealing")
+    p.add_argument("--beta", type=float, default=0.05, help="KL weight after annealing")
     p.add_argument("--free-bits", type=float, default=0.1, help="nats per latent dimension")
     p.add_argument("--unconditional", action="store_true", help="ignore style labels")
     p.add_argument("--max-train-windows", type=int, default=None, help="use at most this many (tiny runs)")

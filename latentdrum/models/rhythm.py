@@ -33,7 +33,7 @@ class RhythmVAEConfig:
 
     steps: int = 32
     voices: int = 9
-    latent_dim: int = 64
+    latent_dim: int = 128
     hidden: int = 512
     enc_blocks: int = 2
     dec_width: int = 256

@@ -24,6 +24,8 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from latentdrum.patterns.midi import DRUM_CHANNEL, read_midi, windows
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 MIDI_SUFFIXES = (".mid", ".midi")
 CACHE_VERSION = 1
+_PARALLEL_FROM = 64  # files; below this, worker start-up costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -205,23 +208,20 @@ def build_pattern_dataset(
     skipped: list[tuple[str, str]] = []
     from tqdm import tqdm
 
-    for e in tqdm(entries, desc="reading MIDI", unit="file", disable=not progress or None, leave=False):
-        if e.skip_reason:
-            skipped.append((e.rel, e.skip_reason))
-            continue
-        try:
-            drums = read_midi(e.path, drum_map, config.channel)
-        except MidiError as exc:
-            skipped.append((e.rel, _short_reason(exc)))
-            continue
-        wins = [(s, w) for s, w in windows(drums, config.bars, config.hop) if w.num_hits > 0]
-        if not wins:
-            skipped.append((e.rel, "no drum hits"))
-            continue
-        files.append(e.rel)
-        style_i = styles.index(e.style) if e.style else -1
-        for _, w in wins:
-            rows.append((w.to_array(), w.bpm, style_i, SPLITS.index(e.split), len(files) - 1, e.is_fill))
+    jobs = [(e, drum_map, config) for e in entries]
+    workers = min(os.cpu_count() or 1, 8) if len(entries) >= _PARALLEL_FROM else 1
+    with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        results = pool.map(_read_entry, jobs, chunksize=16) if pool else map(_read_entry, jobs)
+        hide = not progress or None  # None: tqdm decides, showing the bar only on a terminal
+        bar = tqdm(results, total=len(jobs), desc="reading MIDI", unit="file", disable=hide, leave=False)
+        for e, result in zip(entries, bar, strict=True):
+            if isinstance(result, str):
+                skipped.append((e.rel, result))
+                continue
+            files.append(e.rel)
+            style_i = styles.index(e.style) if e.style else -1
+            for array, bpm in result:
+                rows.append((array, bpm, style_i, SPLITS.index(e.split), len(files) - 1, e.is_fill))
     if not rows:
         reasons = Counter(r for _, r in skipped).most_common(3)
         raise DatasetError(f"no usable drum pattern in {root} ({len(skipped)} files skipped: {reasons})")
@@ -242,6 +242,19 @@ def build_pattern_dataset(
     if use_cache:
         _save_cache(cache_file, ds)
     return ds
+
+
+def _read_entry(job: tuple[_Entry, str, PatternDatasetConfig]) -> list[tuple[np.ndarray, float]] | str:
+    """One file's non-empty windows as (array, bpm), or the reason it is skipped (runs in a worker)."""
+    e, drum_map, config = job
+    if e.skip_reason:
+        return e.skip_reason
+    try:
+        drums = read_midi(e.path, drum_map, config.channel)
+    except MidiError as exc:
+        return _short_reason(exc)
+    wins = [(w.to_array(), w.bpm) for _, w in windows(drums, config.bars, config.hop) if w.num_hits > 0]
+    return wins or "no drum hits"
 
 
 def _short_reason(exc: MidiError) -> str:

@@ -45,8 +45,17 @@ def config_to_dict(config: Any) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
-    """Write ``ckpt`` to ``path`` atomically (a crash never leaves half a file)."""
+def _maybe_half(t: Any, half: bool) -> Any:
+    if half and isinstance(t, torch.Tensor) and t.dtype == torch.float32:
+        return t.half()
+    return t
+
+
+def save_checkpoint(path: str | Path, ckpt: Checkpoint, half: bool = False) -> Path:
+    """Write ``ckpt`` to ``path`` atomically (a crash never leaves half a file).
+
+    ``half`` stores float32 tensors as float16 (half the size, for bundling); loaders cast back.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -54,10 +63,10 @@ def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
         "format_version": FORMAT_VERSION,
         "model_type": ckpt.model_type,
         "config": ckpt.config,
-        "state_dict": {k: v.detach().cpu().contiguous() for k, v in ckpt.state_dict.items()},
+        "state_dict": {k: _maybe_half(v.detach().cpu().contiguous(), half) for k, v in ckpt.state_dict.items()},
         "data_summary": ckpt.data_summary,
         "metrics": ckpt.metrics,
-        "extra": ckpt.extra,
+        "extra": {k: _maybe_half(v, half) for k, v in ckpt.extra.items()},
     }
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     os.close(fd)

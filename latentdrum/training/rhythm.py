@@ -42,7 +42,7 @@ class RhythmTrainConfig:
     batch_size: int = 256
     lr: float = 2e-3
     weight_decay: float = 1e-5
-    beta: float = 0.2
+    beta: float = 0.05
     free_bits: float = 0.1
     anneal_steps: int = 3000
     style_dropout: float = 0.3
