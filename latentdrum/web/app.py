@@ -2,7 +2,9 @@
 
 - ``GET /``: the page; ``/static/...``: its CSS and JavaScript modules (Starlette's
   ``StaticFiles``, which refuses any path outside the static folder).
-- ``WS /ws``: live controls, see :mod:`latentdrum.web.protocol`.
+- ``WS /ws``: live controls, see :mod:`latentdrum.web.protocol`; after a change of a voice's
+  sound (``voice`` with knobs or point, ``dice_voice``) the reply is followed by that voice's
+  draft one-shot as a binary frame (:func:`encode_sounds`).
 - ``GET /api/state``, ``/api/rhythm-map``, ``/api/sound-map/{voice}``: JSON.
 - ``GET /api/sounds?voices=0,3&q=draft|full``: one-shots as binary (see :func:`encode_sounds`).
 - ``GET /api/download/{pattern.mid|loop.wav|kit.json|scene.json}``; ``POST /api/scene``: load a scene.
@@ -216,6 +218,10 @@ def create_app(
                     await socket.send_json({"id": None, "ok": False, "op": op, "error": "internal error"})
                     continue
                 await socket.send_json(reply)
+                if op == "dice_voice" or (op == "voice" and ("knobs" in fields or "point" in fields)):
+                    # The changed voice's draft one-shot follows at once, as a binary frame: the
+                    # page can play the new sound without another request.
+                    await socket.send_bytes(encode_sounds(session.sounds([fields["voice"]], "draft")))
                 if op not in ("state", "ping"):
                     await _broadcast(clients, socket, {"ok": True, "op": op, "data": data, "broadcast": True})
         except WebSocketDisconnect:

@@ -10,6 +10,8 @@ Every message from the page is one JSON object of at most :data:`MAX_MESSAGE_BYT
     {"id": 12, "ok": false, "op": "move", "error": "x must be a number in [-100, 100], got 'a'"}
 
 A malformed, oversized or out-of-range message gets an ``ok: false`` reply and changes nothing.
+A ``voice`` message that changes knobs or the point, and ``dice_voice``, are followed by a binary
+frame with the voice's new draft one-shot (:func:`latentdrum.web.app.encode_sounds`).
 After a change, the other connected pages get the same ``data`` with ``"broadcast": true``.
 
 Operations (fields; ranges are enforced here, before the session is touched):

@@ -101,6 +101,11 @@ def test_websocket_applies_valid_messages(client: TestClient) -> None:
         ws.send_text(json.dumps({"id": 2, "op": "voice", "voice": 1, "knobs": {"brightness": 0.5}}))
         reply = ws.receive_json()
         assert reply["ok"] and reply["data"]["voices"][1]["knobs"]["brightness"] == 0.5
+        pushed = ws.receive_bytes()  # the new sound follows at once, as a binary frame
+        n = struct.unpack("<I", pushed[:4])[0]
+        header = json.loads(pushed[4 : 4 + n])
+        assert [e["voice"] for e in header["voices"]] == [1]
+        assert header["voices"][0]["key"] == reply["data"]["voices"][1]["draft_key"]
     assert _state(client)["voices"][1]["knobs"]["brightness"] == 0.5
 
 

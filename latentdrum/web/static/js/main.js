@@ -25,8 +25,11 @@ function status(text, isError = false) {
 }
 
 const link = new Link(onBroadcast, status, () => {
+  pushPending.clear();
   link.request("state").then((r) => { apply(r.data); status("reconnected"); }).catch(() => {});
 });
+
+link.onSounds = (sounds) => install(sounds);
 
 // --- applying what the server says --------------------------------------------------------
 function apply(data, t0 = null, kind = "drag", serverMs = null) {
@@ -54,6 +57,8 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     engine.setTempo(t.bpm, t.swing);
   }
   if (data.voices) {
+    lastChange = performance.now();
+    for (const [v, t] of pushPending) if (lastChange - t > PUSH_WAIT_MS) pushPending.delete(v);
     state.voices = data.voices;
     data.voices.forEach((v, i) => { engine.mix[i] = { gain_db: v.gain_db, pan: v.pan, tune: v.tune, mute: v.mute }; });
     engine.chokeGroups = data.choke_groups || engine.chokeGroups;
@@ -78,22 +83,30 @@ function send(op, fields, kind = null, t0 = null) {
 }
 
 // --- sounds: draft (kit sounds) first, then the full layers x variations -------------------
+// A knob (or class-map) change gets its draft pushed by the server right after the reply, on
+// the websocket; everything else is fetched over HTTP. The full layers and variations are
+// fetched once nothing has changed for FULL_DELAY_MS (still turning the knob: stay on drafts).
 const FULL_DELAY_MS = 250;
-let syncing = false, syncAgain = false, wake = null;
+const PUSH_WAIT_MS = 500;  // a pushed draft that does not come is fetched after this
+let syncing = false, syncAgain = false, wake = null, lastChange = 0;
+const pushPending = new Map();  // voice -> time the push was asked for
+
+function sleep(ms) {
+  return new Promise((r) => { wake = r; setTimeout(r, ms); }).then(() => { wake = null; });
+}
+
 async function syncSounds() {
   if (syncing) { syncAgain = true; if (wake) wake(); return; }
   syncing = true;
   try {
     do {
       syncAgain = false;
-      const want = state.voices;
-      const draft = want.map((w, v) => v).filter((v) => ![want[v].key, want[v].draft_key].includes(state.loaded[v]));
-      if (draft.length) {
-        install(await fetchSounds(draft, "draft"));
-        // Still turning the knob? Stay on drafts; a new change wakes this up at once.
-        await new Promise((r) => { wake = r; setTimeout(r, FULL_DELAY_MS); });
-        wake = null;
-      }
+      const want = state.voices, now = performance.now();
+      const draft = want.map((w, v) => v).filter((v) => ![want[v].key, want[v].draft_key].includes(state.loaded[v])
+        && !(pushPending.has(v) && now - pushPending.get(v) < PUSH_WAIT_MS));
+      if (draft.length) install(await fetchSounds(draft, "draft"));
+      const quiet = FULL_DELAY_MS - (performance.now() - lastChange);
+      if (quiet > 0 || pushPending.size) { await sleep(Math.max(quiet, 20)); syncAgain = true; continue; }
       if (syncAgain) continue;
       const full = state.voices.map((w, v) => v).filter((v) => state.voices[v].key !== state.loaded[v]);
       if (full.length) install(await fetchSounds(full, "full"));
@@ -105,6 +118,8 @@ async function syncSounds() {
   }
 }
 
+function expectPush(v) { pushPending.set(v, performance.now()); }
+
 function install(sounds) {
   for (const [v, s] of Object.entries(sounds)) {
     const want = state.voices[v];
@@ -112,6 +127,7 @@ function install(sounds) {
     if (state.loaded[v] === want.key && s.key !== want.key) continue;  // never downgrade full -> draft
     engine.setVoice(Number(v), s);
     state.loaded[v] = s.key;
+    if (s.key === want.draft_key) pushPending.delete(Number(v));
     if (state.knobT0[v] != null) { ld.latency.knob.push(performance.now() - state.knobT0[v]); delete state.knobT0[v]; }
   }
   ld.soundsLoaded = state.loaded.filter(Boolean).length;
@@ -124,6 +140,7 @@ const pad = new Pad($("pad"), (op, fields, t0) => {
 const grid = new Grid($("grid"), (step, voice, t0) => send("edit", { step, voice }, "cell", t0));
 const classMap = new ClassMap($("classmap"), (point, t0) => {
   state.knobT0[state.voice] = t0;
+  expectPush(state.voice);
   link.latest(`voice${state.voice}`, "voice", { voice: state.voice, point }, (r) => apply(r.data));
 });
 engine.onStep = (s) => grid.setPlayStep(s);
@@ -170,6 +187,7 @@ function buildControls(st) {
       const v = state.voice;
       setSlider(`knob-${k}`, $(`knob-${k}`).value);
       state.knobT0[v] = e.timeStamp;
+      expectPush(v);
       link.latest(`voice${v}`, "voice", { voice: v, knobs: { [k]: Number($(`knob-${k}`).value) } }, (r) => apply(r.data));
     });
   }
@@ -184,6 +202,7 @@ function buildControls(st) {
   $("mute").addEventListener("change", () => send("voice", { voice: state.voice, mute: $("mute").checked }));
   $("dice-voice").addEventListener("click", () => {
     state.knobT0[state.voice] = performance.now();
+    expectPush(state.voice);
     send("dice_voice", { voice: state.voice, amount: Number($("amount").value) });
   });
   $("audition").addEventListener("click", () => engine.audition(state.voice));

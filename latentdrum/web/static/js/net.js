@@ -17,6 +17,7 @@ export class Link {
     return new Promise((resolve) => {
       const proto = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${proto}://${location.host}/ws`);
+      ws.binaryType = "arraybuffer";
       this.ws = ws;
       ws.onopen = () => {
         this.onStatus("connected");
@@ -34,6 +35,10 @@ export class Link {
   }
 
   receive(text) {
+    if (text instanceof ArrayBuffer) {  // one-shots pushed after a sound change
+      if (this.onSounds) this.onSounds(parseSounds(text));
+      return;
+    }
     let msg;
     try { msg = JSON.parse(text); } catch { return; }
     if (msg.broadcast) { this.onBroadcast(msg); return; }
@@ -82,7 +87,10 @@ export async function fetchSounds(voices, quality) {
   const q = voices ? `voices=${voices.join(",")}&` : "";
   const res = await fetch(`/api/sounds?${q}q=${quality}`);
   if (!res.ok) throw new Error(`sounds: ${res.status} ${await res.text()}`);
-  const buf = await res.arrayBuffer();
+  return parseSounds(await res.arrayBuffer());
+}
+
+export function parseSounds(buf) {
   const headerLen = new DataView(buf).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, headerLen)));
   const base = 4 + headerLen;
