@@ -33,10 +33,10 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--kl-weight", type=float, default=0.02, help="KL weight per latent dimension (default 0.02)")
-    p.add_argument("--warp-bands", type=float, default=0.0,
-                   help="augmentation: random shift of up to +-this many mel bands (default 0)")
-    p.add_argument("--warp-time", type=float, default=0.0,
-                   help="augmentation: random time stretch of up to +-this many octaves (default 0)")
+    p.add_argument("--warp-bands", type=float, default=2.0,
+                   help="augmentation: random shift of up to +-this many mel bands (default 2; 0 = off)")
+    p.add_argument("--warp-time", type=float, default=0.3,
+                   help="augmentation: random time stretch of up to +-this many octaves (default 0.3; 0 = off)")
     add_trainer_arguments(p)
     p.set_defaults(func=run_train)
 

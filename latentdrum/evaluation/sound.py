@@ -91,6 +91,7 @@ class _Classifier:
         self.mu, self.sd = f.mean(0), f.std(0) + 1e-6
         xt = torch.from_numpy(((f - self.mu) / self.sd).astype(np.float32))
         yt = torch.from_numpy(y.astype(np.int64))
+        torch.manual_seed(0)  # the same report for the same model and data
         self.lin = torch.nn.Linear(f.shape[1], len(CLASSES))
         opt = torch.optim.LBFGS(self.lin.parameters(), max_iter=300)
 
@@ -196,7 +197,8 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
         for c, s in samples.items():
             r = ds.audio[train[ds.class_index[train] == CLASSES.index(c)]]
             if len(r) >= 2:
-                var[c] = {"samples": round(_mean_pairwise(s), 2), "real": round(_mean_pairwise(r[:40]), 2)}
+                pick = np.random.default_rng(seed).choice(len(r), size=min(40, len(r)), replace=False)
+                var[c] = {"samples": round(_mean_pairwise(s), 2), "real": round(_mean_pairwise(r[pick]), 2)}
                 var[c]["ratio"] = round(var[c]["samples"] / max(var[c]["real"], 1e-9), 3)
         metrics["variety"] = {"per_class": var,
                               "min_ratio": round(min(v["ratio"] for v in var.values()), 3) if var else None,

@@ -4,8 +4,9 @@
 measured on the real sounds of each class (kept in the checkpoint's ``extra``, so no dataset is
 needed at run time):
 
-- a Gaussian over the class's latent means (sampling draws from it: every sample lies where the
-  class's real sounds lie, a two-stage VAE prior), and a 2D PCA map of those latents;
+- the latent means of the class's training sounds and a Gaussian of their spread: sampling draws
+  from a kernel density estimate over them (every sample lies where the class's real sounds lie:
+  an aggregate-posterior prior), and a 2D PCA map of those latents;
 - an *intensity* direction: the least-squares direction in latent space along which the class's
   sounds get louder within one kit (velocity layers, hits of one drum), scaled to +-1 std;
 - knob ranges measured from the class's descriptors: at +-1 a knob moves its descriptor by about
@@ -44,6 +45,7 @@ from latentdrum.sounds.classes import CLASSES, check_class
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
+SAMPLE_BANDWIDTH = 0.5  # kernel width for sampling, relative to the class's spread
 _ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
 _LOG2_BAND = np.log2(spectral.BAND_HZ / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
 
@@ -91,6 +93,22 @@ def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
     ])
 
 
+def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:
+    """Scale a class's sampling Gaussian so its total variance equals that of the class's own latents.
+
+    The covariance is shrunk toward the pooled within-class covariance (for classes with few
+    sounds), which keeps its shape sensible but can inflate its size: a clap class of 7 near
+    identical claps would sample far more varied sounds than it has. Matching the trace keeps the
+    shape and restores the class's own spread (the expected distance between two samples then
+    equals that between two real sounds of the class).
+    """
+    if len(latents) < 2:
+        return chol
+    target = float(np.sum(np.var(latents, axis=0, ddof=1)))
+    current = float(np.sum(chol**2))  # trace of chol @ chol.T
+    return chol * np.sqrt(target / max(current, 1e-12))
+
+
 def _weights_id(state_dict: dict[str, torch.Tensor]) -> str:
     h = hashlib.sha1()
     for k in sorted(state_dict):
@@ -114,6 +132,7 @@ class SoundSpace:
         self._c = {c: {k: np.asarray(v, dtype=np.float64) for k, v in per_class[c].items()} for c in self.classes}
         for c in self._c.values():
             c["knob_scale"] = knob_ranges(c["descriptor_percentiles"])
+            c["chol"] = _match_spread(c["chol"], c["latents"])
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
 
     # ---- loading -------------------------------------------------------------------------
@@ -154,12 +173,22 @@ class SoundSpace:
 
     def sample_latent(self, class_name: str, n: int = 1, seed: int | None = None,
                       temperature: float = 1.0) -> np.ndarray:
-        """``(n, D)`` float32 latents drawn from the class's Gaussian (temperature scales its spread)."""
+        """``(n, D)`` float32 latents drawn from the class's aggregate posterior.
+
+        Each sample picks one of the class's training sounds at random and moves away from it by
+        Gaussian noise shaped like the class's own spread and :data:`SAMPLE_BANDWIDTH` times as
+        large (a kernel density estimate of where the class's real sounds lie). A class of
+        different instruments (``perc``: cowbells, congas, tambourines) then yields new cowbells
+        and new congas, not a blend of all of them. ``temperature`` scales the noise: 0 gives
+        the training sounds' own latents.
+        """
         c = self._class(class_name)
         if n < 1 or temperature < 0:
             raise ConfigError(f"need n >= 1 and temperature >= 0, got n={n}, temperature={temperature}")
-        eps = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
-        return (c["mean"] + temperature * eps @ c["chol"].T).astype(np.float32)
+        rng = np.random.default_rng(seed)
+        centre = c["latents"][rng.integers(len(c["latents"]), size=n)]
+        eps = rng.standard_normal((n, self.latent_dim))
+        return (centre + temperature * SAMPLE_BANDWIDTH * eps @ c["chol"].T).astype(np.float32)
 
     def class_map(self, class_name: str) -> tuple[np.ndarray, np.ndarray]:
         """2D PCA positions ``(M, 2)`` of the class's training latents, and the latents ``(M, D)``."""
