@@ -21,7 +21,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rhythm-model", type=Path, default=None)
     ap.add_argument("--sound-model", type=Path, default=None)
-    ap.add_argument("--repeats", type=int, default=40)
+    ap.add_argument("--repeats", type=int, default=60)
     ap.add_argument("--screenshot", type=Path, default=None)
     a = ap.parse_args()
     print(json.dumps(run(a.rhythm_model, a.sound_model, a.repeats, a.screenshot), indent=2))

@@ -116,7 +116,7 @@ def _stats(xs: list[float]) -> dict[str, Any]:
             "p95_ms": round(float(np.percentile(a, 95)), 1), "max_ms": round(float(a.max()), 1)}
 
 
-def run(rhythm_model: str | Path | None = None, sound_model: str | Path | None = None, repeats: int = 40,
+def run(rhythm_model: str | Path | None = None, sound_model: str | Path | None = None, repeats: int = 60,
         screenshot: Path | None = None) -> dict[str, Any]:
     """Measure drag -> grid and knob -> sound in headless Chromium; see the module docstring."""
     with tempfile.TemporaryDirectory() as tmp, start_server(rhythm_model, sound_model, Path(tmp) / "s.json") as url, \
