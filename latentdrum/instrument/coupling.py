@@ -129,9 +129,11 @@ def sample_kit(space: SoundSpace, seed: int | None = None, temperature: float = 
 
 
 def _jitter(space: SoundSpace, cls: str, n: int, temperature: float, seed: int) -> np.ndarray:
-    """``(n, D)`` offsets shaped like the class's latent spread (sample minus class mean)."""
-    mean = space.sample_latent(cls, 1, seed=0, temperature=0.0)[0]
-    return space.sample_latent(cls, n, seed=seed, temperature=temperature) - mean
+    """``(n, D)`` offsets shaped like the class's latent spread: samples at ``temperature``
+    minus the same samples at temperature 0 (same seed: the same centres, only the noise)."""
+    return space.sample_latent(cls, n, seed=seed, temperature=temperature) - space.sample_latent(
+        cls, n, seed=seed, temperature=0.0
+    )
 
 
 def _knobs_key(voice: KitVoice) -> tuple[float, ...]:
