@@ -4,7 +4,9 @@
 Chromium and measures, with the page's own clock (``performance.now()``):
 
 - **drag -> grid drawn**: from a pointer event on the XY pad (real mouse input sent by
-  Playwright) to the end of drawing the new pattern into the step grid canvas;
+  Playwright; the page listens to ``pointerrawupdate``, which Chromium dispatches at once rather
+  than at the next frame) to the end of drawing the new pattern into the step grid canvas (the
+  screen shows it at the following frame);
 - **knob -> sound playable**: from a key press on a sound knob (ArrowRight: a real input
   event) to the new one-shot installed as an ``AudioBuffer`` in the page's audio engine.
 

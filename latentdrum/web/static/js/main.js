@@ -42,7 +42,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     if (serverMs != null) ld.latency.server.push(serverMs);
     $("pattern-info").textContent = `${data.pattern.steps / 16} bars · ${data.pattern.hits.flat().reduce((a, b) => a + b, 0)} hits${data.pattern.pinned ? " · edited" : ""}`;
   }
-  if (data.puck) { pad.puck = data.puck; pad.draw(); }
+  if (data.puck) { pad.puck = data.puck; pad.scheduleDraw(); }
   if (data.blend) { pad.blendXY = data.blend; pad.draw(); }
   if (data.corners) { pad.corners = data.corners; pad.draw(); }
   if (data.rhythm) {

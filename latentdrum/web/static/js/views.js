@@ -37,7 +37,10 @@ export class Pad {
     this.onDrag = onDrag;
     this.dragging = false;
     canvas.addEventListener("pointerdown", (e) => { this.dragging = true; canvas.setPointerCapture(e.pointerId); this.drag(e); });
-    canvas.addEventListener("pointermove", (e) => { if (this.dragging) this.drag(e); });
+    // pointerrawupdate (where the browser has it) is dispatched at once; pointermove waits for
+    // the next animation frame, which would add up to a frame to every drag -> grid latency.
+    const move = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
+    canvas.addEventListener(move, (e) => { if (this.dragging) this.drag(e); });
     const end = () => { this.dragging = false; };
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
@@ -71,7 +74,13 @@ export class Pad {
       this.blendXY = xy;
       this.onDrag("blend", { x: xy[0], y: xy[1] }, e.timeStamp);
     }
-    this.draw();
+    this.scheduleDraw();
+  }
+
+  scheduleDraw() {
+    if (this.drawPending) return;
+    this.drawPending = true;
+    requestAnimationFrame(() => { this.drawPending = false; this.draw(); });
   }
 
   // The training-data points, drawn once per size into an offscreen canvas (drags stay cheap).
