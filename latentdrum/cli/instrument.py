@@ -56,6 +56,19 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_serve)
 
 
+def _with_flag_hint(flags: str, fn: Any, *a: Any, **k: Any) -> Any:
+    """Call ``fn``; a missing or bad checkpoint's message names this command's model flags."""
+    from latentdrum.errors import CheckpointError
+
+    try:
+        return fn(*a, **k)
+    except CheckpointError as exc:
+        raise CheckpointError(f"{exc} (this command takes {flags})") from None
+
+
+BOTH = "--rhythm-model PATH and --sound-model PATH"
+
+
 def run_render(args: argparse.Namespace) -> int:
     import torch
 
@@ -68,7 +81,7 @@ def run_render(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(1)
     drums = read_midi(args.pattern, args.drum_map)
-    sound = SoundSpace.load(args.sound_model)
+    sound = _with_flag_hint("--sound-model PATH", SoundSpace.load, args.sound_model)
     kit = Kit.load(args.kit, sound.model_id) if args.kit else sample_kit(sound, args.seed)
     voices = kit_sounds(sound, kit, Coupling(seed=args.seed))
     settings = RenderSettings(bpm=args.bpm, swing=args.swing, loops=args.loops, seed=args.seed,
@@ -86,8 +99,8 @@ def run_demo(args: argparse.Namespace) -> int:
         return _serve(args.rhythm_model, args.sound_model, "127.0.0.1", args.port, None, args.seed, open_page=True)
     from latentdrum.instrument.demo import render_demo
 
-    made = render_demo(args.render, args.rhythm_model, args.sound_model, seed=args.seed, style=args.style,
-                       bpm=args.bpm, swing=args.swing, loops=args.loops)
+    made = _with_flag_hint(BOTH, render_demo, args.render, args.rhythm_model, args.sound_model, seed=args.seed,
+                           style=args.style, bpm=args.bpm, swing=args.swing, loops=args.loops)
     for line in made["lines"]:
         print(line)
     return 0
@@ -110,7 +123,7 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be 1-65535, got {port}")
     _one_thread(torch)
-    app = create_app(rhythm_model, sound_model, state, seed)
+    app = _with_flag_hint(BOTH, create_app, rhythm_model, sound_model, state, seed)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"latentdrum: playing at {url}  (Ctrl+C to stop)", flush=True)
     if open_page and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
