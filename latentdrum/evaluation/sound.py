@@ -254,5 +254,14 @@ def knob_table(space: SoundSpace, n_latents: int = 4, seed: int = 0, steps: int 
             row[knob] = {name: round(float(np.mean([_spearman(values, d[name][:, i]) for i in range(n_latents)])), 3)
                          for name in DESCRIPTORS}
             row[knob]["curve"] = [round(float(v), 4) for v in np.median(d[KNOB_DESCRIPTOR[knob]], axis=1)]
+            # How far each descriptor travels over the sweep, in units of the class's own
+            # 10th-90th percentile spread (log scale): the knob's own should lead by far.
+            pct = space.descriptor_percentiles(c)
+            travel = {}
+            for name in DESCRIPTORS:
+                moved = np.median(np.abs(np.log2(np.maximum(d[name][-1], 1e-9) / np.maximum(d[name][0], 1e-9))))
+                spread = max(float(np.log2(pct[name][2] / max(pct[name][0], 1e-9))), 1e-3)
+                travel[name] = round(float(moved) / spread, 2)
+            row[knob]["travel"] = travel
         table[c] = row
     return table

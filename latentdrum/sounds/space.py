@@ -45,6 +45,7 @@ from latentdrum.sounds.classes import CLASSES, check_class
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
+INTENSITY_TILT_DB = 1.5  # dB per octave of extra tilt at intensity 1 (and -1.5 at 0)
 SAMPLE_BANDWIDTH = 0.5  # kernel width for sampling, relative to the class's spread
 _ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
 _LOG2_BAND = np.log2(spectral.BAND_HZ / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
@@ -73,7 +74,8 @@ def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
     """What +-1 means for each knob of a class, from its descriptors' 10/50/90th percentiles.
 
     ``percentiles`` is ``(4, 3)`` in :data:`DESCRIPTORS` order. Returns ``(5,)``: brightness tilt
-    in dB per octave, decay time stretch in octaves (log2), pitch down and pitch up in semitones,
+    in dB per octave (a first guess: :class:`SoundSpace` measures it on the decoder instead),
+    decay time stretch in octaves (log2), pitch down and pitch up in semitones,
     and attack ramp in ms. Each is sized so a full turn moves its descriptor by about half of the
     class's 10th-90th percentile spread (clipped to a range where the effect is audible and the
     sound stays clean).
@@ -89,7 +91,7 @@ def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
         np.clip(0.5 * spread["decay"], 0.5, 1.5),
         pitch,
         np.clip(min(pitch, headroom), 1.0, 7.0),
-        np.clip(2.0 * float(percentiles[DESCRIPTORS.index("attack"), 2]), 5.0, 40.0),
+        np.clip(float(percentiles[DESCRIPTORS.index("attack"), 2]), 3.0, 25.0),
     ])
 
 
@@ -130,10 +132,42 @@ class SoundSpace:
         self.classes: tuple[str, ...] = tuple(c for c in CLASSES if c in per_class)
         self.latent_dim: int = model.config.latent_dim
         self._c = {c: {k: np.asarray(v, dtype=np.float64) for k, v in per_class[c].items()} for c in self.classes}
-        for c in self._c.values():
-            c["knob_scale"] = knob_ranges(c["descriptor_percentiles"])
-            c["chol"] = _match_spread(c["chol"], c["latents"])
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
+        for name, c in self._c.items():
+            c["knob_scale"] = knob_ranges(c["descriptor_percentiles"])
+            c["knob_scale"][0] = self._brightness_range(name, c)
+            c["chol"] = _match_spread(c["chol"], c["latents"])
+
+    def _brightness_range(self, name: str, c: dict[str, np.ndarray]) -> float:
+        """The spectral tilt (dB per octave) at which a full brightness sweep moves the class's
+        typical sound's spectral centroid across the class's 10th-90th percentile spread.
+
+        Measured on the decoded spectrogram of the class's mean latent (no phase needed: the
+        centroid is a magnitude statistic), by bisection; clipped to 0.5-8 dB per octave.
+        """
+        lo_c, _, hi_c = c["descriptor_percentiles"][DESCRIPTORS.index("brightness")]
+        target = float(np.log2(max(hi_c, 1.0) / max(lo_c, 1.0)))
+        with torch.no_grad():
+            ctrl = self.model.decode_control(torch.from_numpy(c["latents"].mean(0, keepdims=True).astype(np.float32)),
+                                             torch.tensor([CLASSES.index(name)])).numpy()[0]  # (K, F)
+        floor = self.model.config.log_floor
+        band = (spectral.BIN_HZ >= 30.0) & (spectral.BIN_HZ <= 20000.0)
+
+        def centroid(tilt_db: float) -> float:
+            k = np.where(ctrl > floor + 1e-3, ctrl + tilt_db / 20.0 * np.log(10.0) * _LOG2_BAND, floor)
+            mag = spectral.bands_to_magnitude((self.model.interp.numpy() @ k)[None])[0].sum(0)[band]
+            return float(mag @ spectral.BIN_HZ[band] / max(mag.sum(), 1e-12))
+
+        lo, hi = 0.5, 8.0
+        if np.log2(centroid(hi) / centroid(-hi)) <= target:
+            return hi
+        for _ in range(16):
+            mid = 0.5 * (lo + hi)
+            if np.log2(centroid(mid) / centroid(-mid)) < target:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -195,6 +229,11 @@ class SoundSpace:
         c = self._class(class_name)
         pos = (c["latents"] - c["pca_mean"]) @ c["pca"].T
         return pos.astype(np.float32), c["latents"].astype(np.float32)
+
+    def descriptor_percentiles(self, class_name: str) -> dict[str, np.ndarray]:
+        """10th/50th/90th percentiles of each descriptor over the class's training sounds."""
+        c = self._class(class_name)
+        return {k: c["descriptor_percentiles"][i] for i, k in enumerate(DESCRIPTORS)}
 
     def map_to_latent(self, class_name: str, xy: Sequence[float]) -> np.ndarray:
         """``(D,)`` latent for a 2D map point: the class mean moved along the two PCA axes."""
@@ -264,9 +303,9 @@ class SoundSpace:
         with torch.no_grad():
             ctrl = self.model.decode_control(torch.from_numpy(z), cls).numpy()  # (n, K, F)
         scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
-        bright = k[0] + 0.35 * push  # harder hits are brighter...
-        attack = np.clip(k[3] - 0.35 * push, -1.0, 1.0)  # ...and punchier
-        tilt = (bright * scales[:, 0] / 20.0 * np.log(10.0)).astype(np.float32)  # nats per octave
+        attack = np.clip(k[3] - 0.6 * push, -1.0, 1.0)  # harder hits are punchier...
+        tilt_db = k[0] * scales[:, 0] + INTENSITY_TILT_DB * push  # ...and brighter
+        tilt = (tilt_db / 20.0 * np.log(10.0)).astype(np.float32)  # nats per octave
         floor = self.model.config.log_floor
         ctrl = np.where(ctrl > floor + 1e-3, ctrl + tilt[:, None, None] * _LOG2_BAND, floor)
         logb = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
@@ -302,7 +341,7 @@ class SoundSpace:
                 r = np.clip(t / ramp_ms, 0.0, 1.0)
                 out[i] *= (0.5 - 0.5 * np.cos(np.pi * r)).astype(np.float32)
             elif a < -1e-6:
-                out[i] *= (1.0 + (-a) * 2.0 * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
+                out[i] *= (1.0 + (-a) * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
         return out
 
 
