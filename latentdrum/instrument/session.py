@@ -513,6 +513,43 @@ class Session:
     def export_kit(self) -> Kit:
         return self.scene.kit
 
+    # --- files ------------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        rhythm_model: str | Path | None = None,
+        sound_model: str | Path | None = None,
+        state_path: str | Path | None = None,
+        seed: int | None = None,
+    ) -> Session:
+        """Load the models (None: the bundled ones) and resume the session kept at ``state_path``
+        (None: :func:`default_state_path`)."""
+        from latentdrum.patterns.space import RhythmSpace
+        from latentdrum.sounds.space import SoundSpace
+
+        return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model),
+                   state_path if state_path is not None else default_state_path(), seed=seed)
+
+    def midi_bytes(self) -> bytes:
+        """The current pattern as a standard MIDI drum clip (see :func:`pattern_to_midi`)."""
+        import io
+
+        from latentdrum.patterns.midi import pattern_to_midi
+
+        buf = io.BytesIO()
+        pattern_to_midi(self.pattern, name="latentdrum").save(file=buf)
+        return buf.getvalue()
+
+    def wav_bytes(self, loops: int = 2) -> bytes:
+        """The current pattern played by the current kit, ``loops`` times: 24-bit 44.1 kHz stereo WAV."""
+        import io
+
+        import soundfile as sf
+
+        buf = io.BytesIO()
+        sf.write(buf, np.clip(self.render_loop(loops), -1.0, 1.0), 44_100, subtype="PCM_24", format="WAV")
+        return buf.getvalue()
+
 
 def default_state_path() -> Path:
     """``$LATENTDRUM_STATE`` if set, else ``$XDG_STATE_HOME/latentdrum/session.json`` (~/.local/state)."""

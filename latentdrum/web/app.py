@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import logging
 import struct
@@ -29,7 +28,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from latentdrum.errors import LatentDrumError
-from latentdrum.instrument.session import Session, default_state_path
+from latentdrum.instrument.session import Session
 from latentdrum.web.protocol import MAX_MESSAGE_BYTES, ProtocolError, error_reply, parse_message
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -101,11 +100,7 @@ def create_app(
 ) -> FastAPI:
     """The app, around ``session`` or a new one loading the models (bundled by default)."""
     if session is None:
-        from latentdrum.patterns.space import RhythmSpace
-        from latentdrum.sounds.space import SoundSpace
-
-        session = Session(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model),
-                          state_path if state_path is not None else default_state_path(), seed=seed)
+        session = Session.open(rhythm_model, sound_model, state_path, seed)
     live = session
 
     @contextlib.asynccontextmanager
@@ -152,20 +147,11 @@ def create_app(
 
     @app.get("/api/download/{name}")
     def download(name: str) -> Response:
-        import soundfile as sf
-
-        from latentdrum.patterns.midi import pattern_to_midi
-
         disp = {"Content-Disposition": f'attachment; filename="latentdrum-{name}"'}
         if name == "pattern.mid":
-            buf = io.BytesIO()
-            pattern_to_midi(session.pattern, name="latentdrum").save(file=buf)
-            return Response(buf.getvalue(), media_type="audio/midi", headers=disp)
+            return Response(session.midi_bytes(), media_type="audio/midi", headers=disp)
         if name == "loop.wav":
-            audio = session.render_loop(loops=2)
-            tmp = io.BytesIO()
-            sf.write(tmp, np.clip(audio, -1, 1), 44100, subtype="PCM_24", format="WAV")
-            return Response(tmp.getvalue(), media_type="audio/wav", headers=disp)
+            return Response(session.wav_bytes(loops=2), media_type="audio/wav", headers=disp)
         if name == "kit.json":
             return Response(json.dumps(session.scene.kit.to_json(), indent=2), media_type="application/json",
                             headers=disp)
