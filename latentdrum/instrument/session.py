@@ -338,6 +338,10 @@ class Session:
             self._apply(self.corners[corner], "corner")
             return self._pattern_reply() | self.sounds_json() | {"blend": list(self.blend_xy)}
 
+    def history(self) -> dict[str, int]:
+        """How many steps undo and redo can go."""
+        return {"undo": len(self._undo), "redo": len(self._redo)}
+
     def undo(self) -> dict[str, Any]:
         return self._history(self._undo, self._redo)
 
@@ -505,8 +509,8 @@ class Session:
             self._pattern_reply()
             | {"transport": self.transport_json(), "corners": self.corners_json(), "blend": list(self.blend_xy),
                "styles": list(self.rhythm.styles), "voice_names": list(VOICES), "knob_names": list(KNOB_NAMES),
-               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id,
-               "undo": len(self._undo), "redo": len(self._redo)}
+               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id}
+            | self.history()
             | self.sounds_json()
         )
 

@@ -36,11 +36,15 @@ log = logging.getLogger("latentdrum.web")
 
 
 def dispatch(session: Session, op: str, f: dict[str, Any]) -> dict[str, Any]:
-    """Apply one validated message to the session; returns what changed."""
-    if op == "state":
-        return session.state()
+    """Apply one validated message to the session; returns what changed (and the undo depth)."""
     if op == "ping":
         return {"pong": True}
+    return _apply(session, op, f) | session.history()
+
+
+def _apply(session: Session, op: str, f: dict[str, Any]) -> dict[str, Any]:
+    if op == "state":
+        return session.state()
     if op == "move":
         return session.move(f["x"], f["y"])
     if op == "blend":

@@ -98,6 +98,7 @@ def test_websocket_applies_valid_messages(client: TestClient) -> None:
         ws.send_text(json.dumps({"id": 1, "op": "move", "x": x + 0.5, "y": y}))
         reply = ws.receive_json()
         assert reply["ok"] and reply["id"] == 1 and reply["data"]["puck"] == pytest.approx([x + 0.5, y], abs=1e-3)
+        assert reply["data"]["undo"] == 1 and reply["data"]["redo"] == 0
         ws.send_text(json.dumps({"id": 2, "op": "voice", "voice": 1, "knobs": {"brightness": 0.5}}))
         reply = ws.receive_json()
         assert reply["ok"] and reply["data"]["voices"][1]["knobs"]["brightness"] == 0.5

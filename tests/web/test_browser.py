@@ -121,3 +121,6 @@ def test_a_malformed_message_is_answered_and_the_page_keeps_working(page: Any) -
     diff = [(v, s) for v in range(9) for s in range(len(hits[v])) if hits[v][s] != old[v][s]]
     # The clicked cell (closed hat, step 8) toggled, nothing else.
     assert diff == [(2, 7)], page.evaluate("window.__ld.applied")
+    # ... and Undo takes the edit back.
+    page.locator("#undo").click()
+    page.wait_for_function(f"JSON.stringify(window.__ld.engine.pattern.hits) === {json.dumps(before)}")
