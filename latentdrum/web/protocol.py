@@ -13,6 +13,7 @@ A malformed, oversized or out-of-range message gets an ``ok: false`` reply and c
 A ``voice`` message that changes knobs or the point, and ``dice_voice``, are followed by a binary
 frame with the voice's new draft one-shot (:func:`latentdrum.web.app.encode_sounds`).
 After a change, the other connected pages get the same ``data`` with ``"broadcast": true``.
+A connection from a page of another site (its ``Origin`` is not this server) is refused.
 
 Operations (fields; ranges are enforced here, before the session is touched):
 

@@ -146,6 +146,18 @@ def test_binary_frame_is_refused_and_other_clients_keep_being_served(client: Tes
         assert pushed["broadcast"] and pushed["data"]["pattern"] == reply["data"]["pattern"]
 
 
+def test_websockets_from_other_sites_are_refused(client: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(
+        "/ws", headers={"origin": "http://evil.example"}
+    ) as ws:
+        ws.receive_json()
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+        ws.send_text(json.dumps({"id": 1, "op": "ping"}))
+        assert ws.receive_json()["ok"]
+
+
 def test_scene_survives_a_server_restart(spaces, state_file: Path) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(session=Session(*spaces, state_file, seed=0))) as c1, c1.websocket_connect("/ws") as ws:
         x, y = _state(c1)["puck"]
