@@ -11,7 +11,7 @@ iterations of fast Griffin-Lim (Perraudin et al. 2013, momentum 0.99) from a fix
 -> inverse STFT. Measured on 60 real one-shots (log-mel distance in dB, lower is better):
 random phase alone 3.6 dB, 4 iterations 0.46 dB, 32 iterations 0.19 dB; with the 80-band
 smoothing the model works in, 4 iterations 0.81 dB vs 32 iterations 0.71 dB, so 4 iterations
-keep almost all the quality at 1/8 of the cost (see ``docs`` in the model card).
+keep almost all the quality at 1/8 of the cost.
 """
 
 from __future__ import annotations

@@ -23,8 +23,10 @@ import torch
 from latentdrum.errors import ConfigError, DatasetError
 from latentdrum.models.sound import SoundVAE, SoundVAEConfig
 from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import MAX_SAMPLES, SAMPLE_RATE
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
+from latentdrum.sounds.descriptors import DESCRIPTORS, describe
 from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.training.trainer import TrainerOptions, build_trainer
 
@@ -151,8 +153,6 @@ def train_sound(
     Raises:
         DatasetError: the folder gives no usable sound, or nothing is left to train on.
     """
-    from latentdrum.sounds.space import calibrate_space
-
     model_config = model_config or SoundVAEConfig()
     cfg = train_config or SoundTrainConfig()
     opts = trainer or TrainerOptions(max_epochs=DEFAULT_EPOCHS)
@@ -209,8 +209,62 @@ def train_sound(
     return path
 
 
+def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, Any]:
+    """Measure per class what :class:`SoundSpace` needs, from the training sounds.
+
+    ``ds`` is the training :class:`~latentdrum.sounds.dataset.SoundDataset`, ``feats`` its
+    ``(N, T, F)`` log bands. Returns the checkpoint's ``extra``: ``{"classes": {name: {...}}}``.
+    """
+    model.eval()
+    with torch.no_grad():
+        mu, _ = model.encode(torch.from_numpy(feats), torch.from_numpy(ds.class_index.astype(np.int64)))
+    z = mu.numpy().astype(np.float64)
+    d = z.shape[1]
+    desc = describe(ds.audio)
+    # Pooled within-class covariance: the fallback shape for classes with few sounds.
+    resid = np.concatenate([z[ds.class_index == ci] - z[ds.class_index == ci].mean(0)
+                            for ci in np.unique(ds.class_index)])
+    pooled = np.cov(resid.T) + 1e-4 * np.eye(d)
+    out: dict[str, Any] = {}
+    for ci in np.unique(ds.class_index):
+        name = CLASSES[int(ci)]
+        sel = np.nonzero(ds.class_index == ci)[0]
+        zc = z[sel]
+        m = len(sel)
+        mean = zc.mean(0)
+        cov = np.cov(zc.T) if m > 1 else np.zeros((d, d))
+        shrink = 5.0
+        cov = (m * cov + shrink * pooled) / (m + shrink) + 1e-5 * np.eye(d)
+        chol = np.linalg.cholesky(cov)
+        centred = zc - mean if m > 2 else resid
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        pca = vt[:2] if vt.shape[0] >= 2 else np.eye(d)[:2]
+        # Intensity: regress latents on loudness within each kit (same drum, different hits).
+        lev = ds.level_db[sel].astype(np.float64)
+        kit = ds.kit_index[sel]
+        zl = zc.copy()
+        for k in np.unique(kit):
+            s = kit == k
+            zl[s] -= zl[s].mean(0)
+            lev[s] -= lev[s].mean()
+        var = float((lev**2).sum())
+        direction = (zl.T @ lev) / var * max(float(np.sqrt(var / m)), 1e-9) if var > 1e-6 * m else np.zeros(d)
+        q = {k: np.percentile(v[sel], [10, 50, 90]) for k, v in desc.items()}
+        out[name] = {
+            "latents": torch.from_numpy(zc.astype(np.float32)),
+            "mean": torch.from_numpy(mean),
+            "chol": torch.from_numpy(chol),
+            "pca_mean": torch.from_numpy(mean),
+            "pca": torch.from_numpy(pca.astype(np.float64)),
+            "intensity": torch.from_numpy(direction.astype(np.float64)),
+            "descriptor_percentiles": torch.from_numpy(np.stack([q[k] for k in DESCRIPTORS])),
+            "count": torch.tensor(m),
+        }
+    return {"classes": out, "descriptors": list(DESCRIPTORS), "sample_rate": SAMPLE_RATE, "length": MAX_SAMPLES}
+
+
 def _float(x: Any) -> float | None:
     return None if x is None else round(float(x), 4)
 
 
-__all__ = ["CLASSES", "DEFAULT_HOLDOUT", "SoundTrainConfig", "split_dataset", "train_sound"]
+__all__ = ["DEFAULT_HOLDOUT", "SoundTrainConfig", "augment", "calibrate_space", "split_dataset", "train_sound"]

@@ -14,9 +14,9 @@ from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import load_audio, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import build_sound_dataset
-from latentdrum.sounds.space import Knobs, SoundSpace, calibrate_space
+from latentdrum.sounds.space import Knobs, SoundSpace
 from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
-from latentdrum.training.sound import features, vae_loss
+from latentdrum.training.sound import calibrate_space, features, vae_loss
 from tests.sounds.factory import write_kit
 
 TINY = SoundVAEConfig(latent_dim=4, hidden=32, n_control=24)
