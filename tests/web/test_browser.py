@@ -62,8 +62,12 @@ def test_play_makes_sound_in_the_page(page: Any) -> None:
         page.mouse.click(box["x"] + 100, box["y"] + 10)  # a kick on step 0 or so
         page.wait_for_function("window.__ld.engine.pattern.hits.flat().some(Boolean)")
     page.locator("body").press("Space")
-    page.wait_for_function("window.__ld.engine.playing && window.__ld.level() > 0.001", timeout=10_000)
-    level = page.evaluate("window.__ld.level()")
+    # The level is read once, in the same poll that finds it: a second read could land between hits.
+    found = page.wait_for_function(
+        "(() => { const l = window.__ld.level(); return window.__ld.engine.playing && l > 0.001 ? l : 0; })()",
+        timeout=10_000,
+    )
+    level = found.json_value()
     page.locator("body").press("Space")
     assert level > 0.001
     assert page.evaluate("window.__ld.engine.playing") is False
