@@ -28,11 +28,11 @@ def register(sub: Any) -> None:
     p.add_argument("--holdout", nargs="*", default=None, metavar="KIT",
                    help="kits (folders relative to DIR) never trained on (default: four kits of the shared data "
                    "when present); pass --holdout with no KIT to train on everything")
-    p.add_argument("--latent-dim", type=int, default=24, help="latent dimensions (default 24)")
-    p.add_argument("--hidden", type=int, default=256, help="MLP width (default 256)")
+    p.add_argument("--latent-dim", type=int, default=32, help="latent dimensions (default 32)")
+    p.add_argument("--hidden", type=int, default=384, help="MLP width (default 384)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--kl-weight", type=float, default=0.02, help="KL weight per latent dimension (default 0.02)")
+    p.add_argument("--kl-weight", type=float, default=0.005, help="KL weight per latent dimension (default 0.005)")
     p.add_argument("--warp-bands", type=float, default=2.0,
                    help="augmentation: random shift of up to +-this many mel bands (default 2; 0 = off)")
     p.add_argument("--warp-time", type=float, default=0.3,

@@ -28,9 +28,9 @@ class SoundVAEConfig:
     n_frames: int = 173
     n_bands: int = 80
     n_control: int = 48
-    latent_dim: int = 24
+    latent_dim: int = 32
     class_dim: int = 16
-    hidden: int = 256
+    hidden: int = 384
     log_floor: float = -9.0
 
     def __post_init__(self) -> None:

@@ -42,7 +42,7 @@ class SoundTrainConfig:
 
     batch_size: int = 32
     lr: float = 2e-3
-    kl_weight: float = 0.02  # per latent dimension, relative to the mean L1 (nats) per value
+    kl_weight: float = 0.005  # per latent dimension, relative to the mean L1 (nats) per value
     kl_warmup: float = 0.2  # fraction of the epochs over which the KL weight ramps from 0
     gain_jitter_db: float = 4.0  # random gain per training example, +- dB
     warp_bands: float = 2.0  # random shift along the mel-band axis, +- bands (pitch-like augmentation)
