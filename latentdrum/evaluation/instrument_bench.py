@@ -4,6 +4,8 @@
 
 - ``new_scene_draft``: a full new scene as the web page gets it first: sample a groove, decode
   it, sample a kit, decode its 9 kit sounds in one batch, render 2 bars (target <= 150 ms);
+- ``new_scene_kit``: the same with the 9 kit sounds at full quality (the sound model's own
+  Griffin-Lim iterations), one sound per voice: the issue's "pattern + 9 new sounds + render";
 - ``new_scene_full``: the same with every intensity layer and variation of the coupling;
 - ``pad_move``: one XY-pad move -> the new pattern (what the page waits for; target <= 30 ms);
 - ``knob_draft``: a sound knob change -> that voice's new kit sound (target <= 50 ms).
@@ -53,6 +55,7 @@ def run(
         limits = None
     try:
         rhythm, sound = RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model)
+        kit_only = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0)
 
         def scene(i: int, coupling: Coupling) -> np.ndarray:
             s = new_scene(rhythm, sound, seed=1000 + i, bpm=120.0)
@@ -71,6 +74,7 @@ def run(
 
         return {
             "new_scene_draft": _times(lambda i: scene(i, DRAFT), repeats) | {"target_ms": 150.0},
+            "new_scene_kit": _times(lambda i: scene(i, kit_only), repeats) | {"target_ms": 150.0},
             "new_scene_full": _times(lambda i: scene(i, Coupling()), max(3, repeats // 3)),
             "pad_move": _times(move, repeats * 3) | {"target_ms": 30.0},
             "knob_draft": _times(knob, repeats * 2) | {"target_ms": 50.0},
