@@ -32,13 +32,14 @@ from typing import Any
 
 import numpy as np
 
+from latentdrum.cache import cache_dir, load_arrays, save_arrays
 from latentdrum.errors import DatasetError, MidiError
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES, get_drum_map
 from latentdrum.patterns.midi import DRUM_CHANNEL, read_midi, windows
 
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 MIDI_SUFFIXES = (".mid", ".midi")
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _PARALLEL_FROM = 64  # files; below this, worker start-up costs more than it saves
 
 
@@ -169,10 +170,6 @@ def _cache_key(root: Path, entries: list[_Entry], config: PatternDatasetConfig) 
     return h.hexdigest()[:20]
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("LATENTDRUM_CACHE", Path.home() / ".cache" / "latentdrum"))
-
-
 def build_pattern_dataset(
     root: str | Path,
     config: PatternDatasetConfig | None = None,
@@ -263,37 +260,22 @@ def _short_reason(exc: MidiError) -> str:
     return msg.split(" ", 1)[1] if " " in msg else msg
 
 
+_ARRAYS = ("windows", "bpm", "style", "split", "file_index", "is_fill")
+
+
 def _save_cache(path: Path, ds: PatternDataset) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"styles": list(ds.styles), "files": ds.files, "skipped": ds.skipped}
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(
-        tmp,
-        windows=ds.windows,
-        bpm=ds.bpm,
-        style=ds.style,
-        split=ds.split,
-        file_index=ds.file_index,
-        is_fill=ds.is_fill,
-        meta=np.array(json.dumps(meta)),
-    )
-    os.replace(tmp, path)
+    save_arrays(path, {k: getattr(ds, k) for k in _ARRAYS}, meta)
 
 
 def _load_cache(path: Path, config: PatternDatasetConfig, root: Path) -> PatternDataset:
-    with np.load(path) as z:
-        meta = json.loads(str(z["meta"]))
-        return PatternDataset(
-            windows=z["windows"],
-            bpm=z["bpm"],
-            style=z["style"],
-            split=z["split"],
-            file_index=z["file_index"],
-            is_fill=z["is_fill"],
-            styles=tuple(meta["styles"]),
-            files=list(meta["files"]),
-            skipped=[(str(a), str(b)) for a, b in meta["skipped"]],
-            config=config,
-            root=str(root),
-            cached=True,
-        )
+    arrays, meta = load_arrays(path)
+    return PatternDataset(
+        **{k: arrays[k] for k in _ARRAYS},
+        styles=tuple(meta["styles"]),
+        files=list(meta["files"]),
+        skipped=[(str(a), str(b)) for a, b in meta["skipped"]],
+        config=config,
+        root=str(root),
+        cached=True,
+    )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from latentdrum.cache import cache_dir, load_arrays, save_arrays
 from latentdrum.errors import AudioError, DatasetError
 from latentdrum.sounds import audio as _audio
 from latentdrum.sounds.audio import AUDIO_SUFFIXES, MAX_DURATION, SAMPLE_RATE, load_audio, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES, class_from_name, normalise_label
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -159,10 +158,6 @@ def _entries(root: Path) -> list[_Entry]:
     return out
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("LATENTDRUM_CACHE", Path.home() / ".cache" / "latentdrum"))
-
-
 def _cache_key(root: Path, entries: list[_Entry]) -> str:
     prep = [getattr(_audio, k) for k in ("SAMPLE_RATE", "MAX_DURATION", "MIN_DURATION", "PRE_ROLL", "FADE_OUT",
                                          "TARGET_RMS_DB", "PEAK_DB", "SILENCE_DB")]
@@ -240,28 +235,22 @@ def build_sound_dataset(root: str | Path, use_cache: bool = True, progress: bool
     return ds
 
 
+_ARRAYS = ("audio", "class_index", "kit_index", "level_db", "duration")
+
+
 def _save_cache(path: Path, ds: SoundDataset) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"files": ds.files, "kits": ds.kits, "licenses": ds.licenses, "skipped": ds.skipped}
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, audio=ds.audio, class_index=ds.class_index, kit_index=ds.kit_index, level_db=ds.level_db,
-             duration=ds.duration, meta=np.array(json.dumps(meta)))
-    os.replace(tmp, path)
+    save_arrays(path, {k: getattr(ds, k) for k in _ARRAYS}, meta)
 
 
 def _load_cache(path: Path, root: Path) -> SoundDataset:
-    with np.load(path) as z:
-        meta = json.loads(str(z["meta"]))
-        return SoundDataset(
-            audio=z["audio"],
-            class_index=z["class_index"],
-            kit_index=z["kit_index"],
-            level_db=z["level_db"],
-            duration=z["duration"],
-            files=list(meta["files"]),
-            kits=list(meta["kits"]),
-            licenses=list(meta["licenses"]),
-            skipped=[(str(a), str(b)) for a, b in meta["skipped"]],
-            root=str(root),
-            cached=True,
-        )
+    arrays, meta = load_arrays(path)
+    return SoundDataset(
+        **{k: arrays[k] for k in _ARRAYS},
+        files=list(meta["files"]),
+        kits=list(meta["kits"]),
+        licenses=list(meta["licenses"]),
+        skipped=[(str(a), str(b)) for a, b in meta["skipped"]],
+        root=str(root),
+        cached=True,
+    )
