@@ -55,6 +55,7 @@ def register(sub: Any) -> None:
     p.add_argument("b", type=Path, metavar="B.mid")
     p.add_argument("--steps", type=int, default=6, help="intermediate clips (K); K+2 files are written")
     p.add_argument("--style", default=None)
+    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm", help="pitch map of A and B")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
     model_arg(p)
     p.set_defaults(func=run_interpolate)
@@ -122,7 +123,8 @@ def run_interpolate(args: argparse.Namespace) -> int:
     from latentdrum.patterns.space import RhythmSpace
 
     space = RhythmSpace.load(args.model)
-    a, b = (read_midi(f).pattern.slice_bars(0, space.bars) for f in (args.a, args.b))
+    # The first bars of each file (a clip of the model's length).
+    a, b = (read_midi(f, args.drum_map).pattern.slice_bars(0, space.bars) for f in (args.a, args.b))
     clips = space.interpolate(a, b, args.steps, args.style)
     width = len(str(len(clips) - 1))
     for i, p in enumerate(clips):

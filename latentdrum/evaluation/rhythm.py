@@ -62,7 +62,9 @@ def _encode_arrays(space: RhythmSpace, windows: np.ndarray) -> np.ndarray:
 
 def reconstruction(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray) -> dict[str, Any]:
     x = ds.windows[idx]
-    styles = [ds.style_name(int(s)) if space.styles else None for s in ds.style[idx]]
+    # A style the model was not trained on (another folder's labels) is encoded as "any style".
+    names = [ds.style_name(int(s)) for s in ds.style[idx]]
+    styles = [s if s in space.styles else None for s in names]
     total, per_voice = ReconstructionCounts(), [ReconstructionCounts() for _ in range(V)]
     with torch.inference_mode():
         for i in range(0, len(x), 1024):
