@@ -71,7 +71,7 @@ def register(sub: Any) -> None:
     p = ssub.add_parser("evaluate", help="metrics.json and pictures on kits the model never heard")
     p.add_argument("--data", type=Path, required=True, metavar="DIR")
     p.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR")
-    p.add_argument("--n-samples", type=int, default=16, help="sampled sounds per class (default 16)")
+    p.add_argument("--n-samples", type=int, default=64, help="sampled sounds per class (default 64)")
     p.add_argument("--sweep-latents", type=int, default=4, help="latents per knob sweep (default 4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-plots", action="store_true")

@@ -133,7 +133,7 @@ def split_for_space(space: SoundSpace, ds: SoundDataset) -> tuple[np.ndarray, np
 
 
 def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path | None = None,
-                   n_samples: int = 16, seed: int = 0, sweep_latents: int = 4, plots: bool = True,
+                   n_samples: int = 64, seed: int = 0, sweep_latents: int = 4, plots: bool = True,
                    progress: bool = False) -> dict[str, Any]:
     """Evaluate ``space`` on the kits of ``data_dir`` it was not trained on; write metrics.json (+ plots).
 

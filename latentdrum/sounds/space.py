@@ -45,7 +45,7 @@ from latentdrum.sounds.descriptors import DESCRIPTORS
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
 INTENSITY_TILT_DB = 1.5  # dB per octave of extra tilt at intensity 1 (and -1.5 at 0)
-SAMPLE_BANDWIDTH = 0.5  # kernel width for sampling, relative to the class's spread
+SAMPLE_BANDWIDTH = 0.35  # kernel width for sampling, relative to the class's spread
 _ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
 _LOG2_BAND = np.log2(spectral.BAND_HZ / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
 
