@@ -93,20 +93,26 @@ def _one_file(args: argparse.Namespace, channel: int | None) -> int:
     return 0
 
 
+def _print_skipped(skipped: list[tuple[str, str]], reasons: dict[str, int], shown: int = 20) -> None:
+    """Counts per reason, then the first ``shown`` files with theirs."""
+    if not skipped:
+        return
+    print(f"\nskipped {len(skipped)} files:")
+    for reason, n in reasons.items():
+        print(f"  {n:5d}  {reason}")
+    for rel, reason in skipped[:shown]:
+        print(f"         {rel}: {reason}")
+    if len(skipped) > shown:
+        print(f"         ... and {len(skipped) - shown} more (--json lists all)")
+
+
 def _print_summary(s: dict[str, Any], skipped: list[tuple[str, str]]) -> None:
     src = "cache" if s["from_cache"] else "MIDI files"
     print(
         f"{s['root']}: {s['windows']} windows of {s['bars_per_window']} bars (hop {s['hop_bars']}) "
         f"from {s['files_read']} of {s['files_found']} files, read from {src} in {s['seconds']} s"
     )
-    if skipped:
-        print(f"\nskipped {len(skipped)} files:")
-        for reason, n in s["skip_reasons"].items():
-            print(f"  {n:5d}  {reason}")
-        for rel, reason in skipped[:20]:
-            print(f"         {rel}: {reason}")
-        if len(skipped) > 20:
-            print(f"         ... and {len(skipped) - 20} more (--json lists all)")
+    _print_skipped(skipped, s["skip_reasons"])
     styles = sorted({k for split in s["per_split"].values() for k in split if k != "windows"})
     splits = list(s["per_split"])
     print("\nwindows per split and style:")
@@ -130,14 +136,7 @@ def run_sounds(args: argparse.Namespace) -> int:
         return 0
     src = "cache" if s["from_cache"] else "audio files"
     print(f"{s['root']}: {s['files_used']} sounds from {s['files_found']} files, read from {src} in {s['seconds']} s")
-    if ds.skipped:
-        print(f"\nskipped {len(ds.skipped)} files:")
-        for reason, n in s["skip_reasons"].items():
-            print(f"  {n:5d}  {reason}")
-        for rel, reason in ds.skipped[:20]:
-            print(f"         {rel}: {reason}")
-        if len(ds.skipped) > 20:
-            print(f"         ... and {len(ds.skipped) - 20} more (--json lists all)")
+    _print_skipped(ds.skipped, s["skip_reasons"])
     print("\nsounds per class:")
     for cls, n in s["per_class"].items():
         print(f"  {cls:<12}{n:>6}")

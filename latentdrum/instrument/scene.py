@@ -18,7 +18,6 @@ pattern (a pattern edited by hand, which the decoder would not reproduce exactly
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -46,20 +45,6 @@ DiceKind = Literal["pattern", "kit", "everything"]
 
 class SceneError(ConfigError):
     """A scene file or value is malformed, or was made by other models."""
-
-
-def rhythm_model_id(space: RhythmSpace) -> str:
-    """A short id of a rhythm model's weights (cached on the space)."""
-    cached = getattr(space, "_latentdrum_model_id", None)
-    if cached is None:
-        h = hashlib.sha1()
-        state = space.model.state_dict()
-        for k in sorted(state):
-            h.update(k.encode())
-            h.update(state[k].detach().cpu().contiguous().numpy().tobytes())
-        cached = h.hexdigest()[:16]
-        space._latentdrum_model_id = cached  # type: ignore[attr-defined]
-    return str(cached)
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +221,7 @@ def new_scene(
     rng = np.random.default_rng(seed)
     z = rhythm.sample_latent(1, style, temperature, int(rng.integers(2**31)))[0]
     kit = sample_kit(sound, int(rng.integers(2**31)), name="")
-    return Scene(z=z, kit=kit, rhythm_model_id=rhythm_model_id(rhythm), style=style, bpm=bpm,
+    return Scene(z=z, kit=kit, rhythm_model_id=rhythm.model_id, style=style, bpm=bpm,
                  temperature=temperature)
 
 
@@ -351,4 +336,4 @@ def randomise(
     return out
 
 
-__all__ = ["Scene", "SceneError", "blend4", "morph", "morph_kits", "new_scene", "randomise", "rhythm_model_id"]
+__all__ = ["Scene", "SceneError", "blend4", "morph", "morph_kits", "new_scene", "randomise"]

@@ -41,7 +41,6 @@ from latentdrum.instrument.scene import (
     blend4,
     new_scene,
     randomise,
-    rhythm_model_id,
 )
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
@@ -77,7 +76,7 @@ class Session:
     ) -> None:
         self.rhythm = rhythm
         self.sound = sound
-        self.rhythm_id = rhythm_model_id(rhythm)
+        self.rhythm_id = rhythm.model_id
         self.state_path = Path(state_path) if state_path is not None else None
         self.coupling = coupling or Coupling()
         self._lock = threading.RLock()  # scene changes

@@ -68,9 +68,12 @@ class RhythmSpace:
     """A loaded groove VAE plus what the checkpoint knows about its latent space."""
 
     def __init__(self, model: RhythmVAE, extra: dict[str, Any], metrics: dict[str, Any], path: Path) -> None:
+        from latentdrum.training.checkpoint import weights_id
+
         self.model = model.eval()
         self.config = model.config
         self.path = path
+        self.model_id = weights_id(model.state_dict())  # what scenes record to say which model made them
         self.metrics = metrics
         self.hit_threshold = float(extra.get("hit_threshold", 0.5))
         self._prior_mean = extra["prior_mean"].double().numpy()  # (S + 1, D), row 0 = any style

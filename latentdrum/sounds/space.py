@@ -20,7 +20,6 @@ rise time (+1 = slower rise; -1 = a transient boost: punchier). All are 0 = neut
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -110,14 +109,6 @@ def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:
     return chol * np.sqrt(target / max(current, 1e-12))
 
 
-def _weights_id(state_dict: dict[str, torch.Tensor]) -> str:
-    h = hashlib.sha1()
-    for k in sorted(state_dict):
-        h.update(k.encode())
-        h.update(state_dict[k].detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
 class SoundSpace:
     """A trained sound VAE ready to play (see the module docstring)."""
 
@@ -177,7 +168,7 @@ class SoundSpace:
         Raises:
             CheckpointError: missing, corrupt, another format version or not a sound model.
         """
-        from latentdrum.training.checkpoint import build_config, load_checkpoint
+        from latentdrum.training.checkpoint import build_config, load_checkpoint, weights_id
 
         if path is None:
             path = BUNDLED
@@ -194,7 +185,7 @@ class SoundSpace:
             raise CheckpointError(f"{path} does not match its own config ({exc}); the file is damaged") from exc
         if "classes" not in ckpt.extra:
             raise CheckpointError(f"{path} has no calibrated sound space; re-run 'latentdrum sound train'")
-        return cls(model, ckpt.extra, _weights_id(state), ckpt.metrics, ckpt.data_summary)
+        return cls(model, ckpt.extra, weights_id(state), ckpt.metrics, ckpt.data_summary)
 
     # ---- latents -------------------------------------------------------------------------
 

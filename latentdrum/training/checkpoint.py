@@ -14,6 +14,7 @@ message that says what to do, never a raw unpickling traceback.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -118,6 +119,15 @@ def load_checkpoint(path: str | Path, model_type: str) -> Checkpoint:
         metrics=dict(payload.get("metrics", {})),
         extra=dict(payload.get("extra", {})),
     )
+
+
+def weights_id(state_dict: dict[str, torch.Tensor]) -> str:
+    """A short, stable id of a model's weights: what kits and scenes record to say which model made them."""
+    h = hashlib.sha1()
+    for k in sorted(state_dict):
+        h.update(k.encode())
+        h.update(state_dict[k].detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
 
 
 def build_config(cls: type, values: dict[str, Any], path: str | Path) -> Any:

@@ -63,21 +63,18 @@ def trainer_options_from_args(args: argparse.Namespace, default_epochs: int) -> 
     )
 
 
-class EpochPrinter:
-    """Prints one line of validation metrics per epoch (the log form of the progress bar)."""
+def _epoch_printer() -> Any:
+    """A callback printing one line of validation metrics per epoch (the log form of the progress bar)."""
+    from lightning.pytorch.callbacks import LambdaCallback
 
-    def __new__(cls) -> Any:
-        from lightning.pytorch.callbacks import Callback
+    def on_validation_epoch_end(trainer: Any, pl_module: Any) -> None:
+        if trainer.sanity_checking:
+            return
+        vals = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
+        line = "  ".join(f"{k} {v:.4g}" for k, v in sorted(vals.items()))
+        print(f"epoch {trainer.current_epoch}: {line}", flush=True)
 
-        class _Printer(Callback):
-            def on_validation_epoch_end(self, trainer: Any, pl_module: Any) -> None:
-                if trainer.sanity_checking:
-                    return
-                vals = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
-                line = "  ".join(f"{k} {v:.4g}" for k, v in sorted(vals.items()))
-                print(f"epoch {trainer.current_epoch}: {line}", flush=True)
-
-        return _Printer()
+    return LambdaCallback(on_validation_epoch_end=on_validation_epoch_end)
 
 
 def build_trainer(
@@ -108,7 +105,7 @@ def build_trainer(
         strategy=opts.strategy,
         precision=opts.precision,  # type: ignore[arg-type]
         default_root_dir=run_dir,
-        callbacks=[ckpt_cb, *([] if opts.progress else [EpochPrinter()]), *(callbacks or [])],
+        callbacks=[ckpt_cb, *([] if opts.progress else [_epoch_printer()]), *(callbacks or [])],
         enable_progress_bar=opts.progress,
         logger=False,
         enable_model_summary=False,
