@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from latentdrum.errors import ConfigError, PatternError
+from latentdrum.errors import CheckpointError, ConfigError, PatternError
 from latentdrum.patterns.midi import MidiDrums, concat
 from latentdrum.patterns.pattern import Pattern, from_tensor, to_tensor
 
@@ -93,7 +93,16 @@ class RhythmSpace:
         path = Path(path) if path is not None else bundled_rhythm_checkpoint()
         ckpt = load_checkpoint(path, "rhythm")
         model = RhythmVAE(build_config(RhythmVAEConfig, ckpt.config, path))
-        model.load_state_dict({k: v.float() for k, v in ckpt.state_dict.items()})
+        try:
+            model.load_state_dict({k: v.float() for k, v in ckpt.state_dict.items()})
+        except RuntimeError as exc:
+            raise CheckpointError(
+                f"{path} does not match its own config (its weights come from another model layout); "
+                "retrain it with this latentdrum version"
+            ) from exc
+        missing = [k for k in ("prior_mean", "prior_chol", "map_mean", "map_axes") if k not in ckpt.extra]
+        if missing:
+            raise CheckpointError(f"{path} lacks its latent-space data {missing}; re-run 'latentdrum rhythm train'")
         return cls(model, ckpt.extra, ckpt.metrics, path)
 
     @property

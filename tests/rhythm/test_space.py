@@ -76,5 +76,9 @@ def test_bad_inputs_give_clear_errors(tiny_rhythm_ckpt: Path, tmp_path: Path) ->
     other = save_checkpoint(tmp_path / "sound.ckpt", Checkpoint("sound", {}, {"w": torch.zeros(1)}))
     with pytest.raises(CheckpointError, match="holds a 'sound' model"):
         RhythmSpace.load(other)
+    ckpt = load_checkpoint(tiny_rhythm_ckpt, "rhythm")
+    ckpt.state_dict.pop("head.weight")
+    with pytest.raises(CheckpointError, match="does not match its own config"):
+        RhythmSpace.load(save_checkpoint(tmp_path / "mangled.ckpt", ckpt))
     with pytest.raises(CheckpointError, match="does not exist"):
         RhythmSpace.load(tmp_path / "missing.ckpt")
