@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from latentdrum.training.checkpoint import load_checkpoint, save_checkpoint
+from latentdrum.models.checkpoint import load_checkpoint, save_checkpoint
 
 
 def main() -> None:

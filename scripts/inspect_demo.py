@@ -43,7 +43,7 @@ def main() -> None:
     from latentdrum.instrument.scene import Scene
     from latentdrum.instrument.timing import schedule
     from latentdrum.instrument.voice import VoiceSounds
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out_dir", type=Path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from latentdrum.web.bench import launch, start_server
+from latentdrum.evaluation.bench.web import launch, start_server
 
 
 def shrink(path: Path, limit: int = 300_000) -> None:

@@ -25,8 +25,8 @@ def _code_version() -> str:
     """A hash of the model and training code: tiny models are retrained when it changes."""
     pkg = Path(__file__).resolve().parents[1] / "latentdrum"
     h = hashlib.sha1()
-    for f in sorted([*pkg.glob("models/*.py"), *pkg.glob("training/*.py"), pkg / "patterns" / "space.py",
-                     pkg / "sounds" / "space.py", pkg / "sounds" / "spectral.py"]):
+    for f in sorted([*pkg.glob("models/*.py"), *pkg.glob("training/*.py"), *pkg.glob("spaces/*.py"),
+                     pkg / "sounds" / "spectral.py"]):
         h.update(f.read_bytes())
     return h.hexdigest()[:10]
 
@@ -88,7 +88,7 @@ def _train(args: list[str]) -> None:
 @functools.cache
 def rhythm_model() -> Path | None:
     """A rhythm checkpoint for the tests (None: no model and no data to train one)."""
-    from latentdrum.patterns.space import bundled_rhythm_checkpoint
+    from latentdrum.spaces.rhythm import bundled_rhythm_checkpoint
 
     if os.environ.get("LATENTDRUM_TEST_RHYTHM_MODEL"):
         return Path(os.environ["LATENTDRUM_TEST_RHYTHM_MODEL"])
@@ -109,7 +109,7 @@ def rhythm_model() -> Path | None:
 @functools.cache
 def sound_model() -> Path | None:
     """A sound checkpoint for the tests (None: no model and no data to train one)."""
-    from latentdrum.sounds.space import BUNDLED
+    from latentdrum.spaces.sound import BUNDLED
 
     if os.environ.get("LATENTDRUM_TEST_SOUND_MODEL"):
         return Path(os.environ["LATENTDRUM_TEST_SOUND_MODEL"])

@@ -10,11 +10,11 @@ from typing import Any
 
 # Each module has run() -> dict.
 PARTS = {
-    "rhythm": "latentdrum.evaluation.rhythm_bench",
-    "sound": "latentdrum.evaluation.sound_bench",
-    "render": "latentdrum.evaluation.render_bench",
-    "instrument": "latentdrum.evaluation.instrument_bench",
-    "web": "latentdrum.web.bench",  # headless Chromium: only with --web or --only web
+    "rhythm": "latentdrum.evaluation.bench.rhythm",
+    "sound": "latentdrum.evaluation.bench.sound",
+    "render": "latentdrum.evaluation.bench.render",
+    "instrument": "latentdrum.evaluation.bench.instrument",
+    "web": "latentdrum.evaluation.bench.web",  # headless Chromium: only with --web or --only web
 }
 DEFAULT_PARTS = ("rhythm", "sound", "render", "instrument")
 

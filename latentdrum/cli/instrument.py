@@ -77,7 +77,7 @@ def run_render(args: argparse.Namespace) -> int:
     from latentdrum.instrument.render import RenderSettings, render
     from latentdrum.patterns.midi import read_midi
     from latentdrum.sounds.audio import write_wav
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     torch.set_num_threads(1)
     drums = read_midi(args.pattern, args.drum_map)

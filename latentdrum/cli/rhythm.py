@@ -104,7 +104,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_sample(args: argparse.Namespace) -> int:
     from latentdrum.patterns.descriptors import describe_one
     from latentdrum.patterns.midi import write_midi
-    from latentdrum.patterns.space import RhythmKnobs, RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmKnobs, RhythmSpace
 
     space = RhythmSpace.load(args.model)
     z = space.sample_latent(args.n, args.style, args.temperature, args.seed)
@@ -120,7 +120,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def run_interpolate(args: argparse.Namespace) -> int:
     from latentdrum.patterns.midi import read_midi, write_midi
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     space = RhythmSpace.load(args.model)
     # The first bars of each file (a clip of the model's length).
@@ -134,7 +134,7 @@ def run_interpolate(args: argparse.Namespace) -> int:
 
 def run_reconstruct(args: argparse.Namespace) -> int:
     from latentdrum.patterns.midi import read_midi, write_midi
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     space = RhythmSpace.load(args.model)
     drums = read_midi(args.input, args.drum_map)
@@ -146,7 +146,7 @@ def run_reconstruct(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from latentdrum.evaluation.rhythm import evaluate_rhythm
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     metrics = evaluate_rhythm(RhythmSpace.load(args.model), args.data, args.split, args.out, args.samples, args.seed)
     print(json.dumps(metrics, indent=2))
@@ -154,8 +154,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from latentdrum.patterns.space import bundled_rhythm_checkpoint
-    from latentdrum.training.checkpoint import load_checkpoint
+    from latentdrum.models.checkpoint import load_checkpoint
+    from latentdrum.spaces.rhythm import bundled_rhythm_checkpoint
 
     path = args.model or bundled_rhythm_checkpoint()
     ckpt = load_checkpoint(path, "rhythm")

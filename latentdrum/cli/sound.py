@@ -102,7 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _knobs(args: argparse.Namespace) -> Any:
-    from latentdrum.sounds.space import Knobs
+    from latentdrum.spaces.sound import Knobs
 
     return Knobs(brightness=args.brightness, decay=args.decay, pitch=args.pitch, attack=args.attack)
 
@@ -122,7 +122,7 @@ def _class_for(path: Path, given: str | None) -> str:
 def run_sample(args: argparse.Namespace) -> int:
     from latentdrum.errors import ConfigError
     from latentdrum.sounds.audio import write_wav
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     if args.n < 1:
         raise ConfigError(f"--n must be at least 1, got {args.n}")
@@ -137,7 +137,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def run_reconstruct(args: argparse.Namespace) -> int:
     from latentdrum.sounds.audio import load_audio, write_wav
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     cls = _class_for(args.input, args.cls)
     space = SoundSpace.load(args.model)
@@ -151,7 +151,7 @@ def run_morph(args: argparse.Namespace) -> int:
 
     from latentdrum.errors import ConfigError
     from latentdrum.sounds.audio import load_audio, write_wav
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     if args.steps < 2:
         raise ConfigError(f"--steps must be at least 2, got {args.steps}")
@@ -169,7 +169,7 @@ def run_morph(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from latentdrum.evaluation.sound import evaluate_sound
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     space = SoundSpace.load(args.model)
     m = evaluate_sound(space, args.data, args.out, n_samples=args.n_samples, seed=args.seed,

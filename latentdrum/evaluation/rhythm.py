@@ -6,7 +6,7 @@ Writes ``metrics.json`` and three pictures into the report folder:
 - ``descriptors.png``: each rhythm descriptor's distribution, prior samples vs real windows;
 - ``per_voice.png``: reconstruction hit F1 per voice.
 
-Definitions: reconstruction metrics as in :mod:`latentdrum.evaluation.rhythm_metrics`; sample
+Definitions: reconstruction metrics as in :mod:`latentdrum.models.rhythm_metrics`; sample
 realism is the overlapping area (Yang & Lerch 2020) of each descriptor's distribution, samples vs
 the split's real windows, with the same figure for real training windows vs the split as the
 ceiling; an exact copy is a sample whose hit grid equals a training window's; style adherence
@@ -24,11 +24,11 @@ import numpy as np
 import torch
 
 from latentdrum.evaluation.overlap import overlapping_area
-from latentdrum.evaluation.rhythm_metrics import ReconstructionCounts, hamming
+from latentdrum.models.rhythm_metrics import ReconstructionCounts, hamming
 from latentdrum.patterns.dataset import PatternDataset, build_pattern_dataset
 from latentdrum.patterns.descriptors import DESCRIPTOR_NAMES, compute
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
-from latentdrum.patterns.space import RhythmSpace, slerp
+from latentdrum.spaces.rhythm import RhythmSpace, slerp
 
 V = NUM_VOICES
 MIN_STYLE_WINDOWS = 300

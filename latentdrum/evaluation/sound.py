@@ -27,55 +27,14 @@ import numpy as np
 import torch
 
 from latentdrum.errors import DatasetError
+from latentdrum.evaluation.spectra import log_mel_db, log_mel_distance, mrstft_distance
 from latentdrum.sounds import spectral
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
-from latentdrum.sounds.space import Knobs, SoundSpace
+from latentdrum.spaces.sound import Knobs, SoundSpace
 
 KNOBS: tuple[str, ...] = ("brightness", "decay", "pitch", "attack")
-KNOB_DESCRIPTOR = {"brightness": "brightness", "decay": "decay", "pitch": "pitch", "attack": "attack"}
-_MEL = None
-
-
-def _mel_matrix() -> np.ndarray:
-    global _MEL
-    if _MEL is None:
-        f = np.fft.rfftfreq(2048, 1 / spectral.SR)
-        mel = 2595 * np.log10(1 + f / 700)
-        edges = np.linspace(mel[1], mel[-1], 66)
-        w = np.maximum(0, np.minimum((mel[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None]),
-                                     (edges[2:, None] - mel[None]) / (edges[2:, None] - edges[1:-1, None])))
-        _MEL = (w / np.maximum(w.sum(1, keepdims=True), 1e-9)).astype(np.float32)
-    return _MEL
-
-
-def _spec(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
-    t = torch.stft(torch.from_numpy(np.atleast_2d(x).astype(np.float32)), n_fft, hop,
-                   window=torch.hann_window(n_fft), return_complex=True)
-    return t.abs().numpy().transpose(0, 2, 1)  # (B, frames, bins)
-
-
-def log_mel_db(x: np.ndarray) -> np.ndarray:
-    """``(B, L)`` audio -> ``(B, frames, 64)`` mel magnitudes in dB (floor -80 dB)."""
-    m = _spec(x, 2048, 256) @ _mel_matrix().T
-    return 20 * np.log10(np.maximum(m / 1024.0, 1e-4))
-
-
-def log_mel_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(B,)`` mean absolute dB difference of the log-mel spectrograms of ``a`` and ``b`` ``(B, L)``."""
-    return np.mean(np.abs(log_mel_db(a) - log_mel_db(b)), axis=(1, 2))
-
-
-def mrstft_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(B,)`` multi-resolution STFT distance: mean |ln magnitude| difference at FFT 256/1024/4096."""
-    out = np.zeros(np.atleast_2d(a).shape[0])
-    for n in (256, 1024, 4096):
-        sa, sb = _spec(a, n, n // 4), _spec(b, n, n // 4)
-        out += np.mean(np.abs(np.log(sa + 1e-5) - np.log(sb + 1e-5)), axis=(1, 2))
-    return out / 3
-
-
 def _classifier_features(x: np.ndarray) -> np.ndarray:
     """Log-mel means over four stretches of time (0-23, 23-93, 93-302, 302-1000 ms) and the spread."""
     lm = log_mel_db(x)  # (B, 173, 64), 5.8 ms frames
@@ -253,7 +212,7 @@ def knob_table(space: SoundSpace, n_latents: int = 4, seed: int = 0, steps: int 
             d = {name: arr.reshape(steps, n_latents) for name, arr in flat.items()}
             row[knob] = {name: round(float(np.mean([_spearman(values, d[name][:, i]) for i in range(n_latents)])), 3)
                          for name in DESCRIPTORS}
-            row[knob]["curve"] = [round(float(v), 4) for v in np.median(d[KNOB_DESCRIPTOR[knob]], axis=1)]
+            row[knob]["curve"] = [round(float(v), 4) for v in np.median(d[knob], axis=1)]  # knob = descriptor name
             # How far each descriptor travels over the sweep, in units of the class's own
             # 10th-90th percentile spread (log scale): the knob's own should lead by far.
             pct = space.descriptor_percentiles(c)

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from latentdrum.sounds.space import SoundSpace
+from latentdrum.evaluation.spectra import log_mel_db
+from latentdrum.spaces.sound import SoundSpace
 
 
 def write_plots(space: SoundSpace, out: Path, real: np.ndarray, recon: np.ndarray, names: list[str],
@@ -19,7 +20,6 @@ def write_plots(space: SoundSpace, out: Path, real: np.ndarray, recon: np.ndarra
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from latentdrum.evaluation.sound import log_mel_db
 
     paths = []
     n = len(real)

@@ -33,7 +33,7 @@ from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 
 if TYPE_CHECKING:
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
 # Sound class each voice asks the sound model for, best first (a model may lack some classes).
 VOICE_CLASSES: tuple[tuple[str, ...], ...] = (
@@ -157,7 +157,7 @@ def decode_voices(
     Returns voice index -> ``(L, R, N)`` float32 mono 44.1 kHz, sample 0 = the strike.
     Raises :class:`ConfigError` when the kit was made by another sound model.
     """
-    from latentdrum.sounds.space import Knobs
+    from latentdrum.spaces.sound import Knobs
 
     if kit.sound_model_id != space.model_id:
         raise ConfigError(

@@ -35,9 +35,9 @@ def render_demo(
     loops: int = 4,
 ) -> dict[str, Any]:
     """Write the demo files into ``out_dir``; returns their paths, facts and printable lines."""
-    from latentdrum.patterns.space import RhythmSpace
     from latentdrum.sounds.audio import write_wav
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

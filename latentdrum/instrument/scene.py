@@ -31,11 +31,11 @@ from latentdrum.errors import ConfigError, KitError, LatentDrumError
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
 from latentdrum.patterns.pattern import Pattern
-from latentdrum.patterns.space import RhythmKnobs, slerp
+from latentdrum.spaces.rhythm import RhythmKnobs, slerp
 
 if TYPE_CHECKING:
-    from latentdrum.patterns.space import RhythmSpace
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
+    from latentdrum.spaces.sound import SoundSpace
 
 SCENE_FORMAT = "latentdrum-scene"
 SCENE_VERSION = 1

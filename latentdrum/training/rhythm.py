@@ -2,7 +2,7 @@
 
 ``train_rhythm`` is what ``latentdrum rhythm train`` calls. The Lightning module only wraps the
 plain :class:`~latentdrum.models.rhythm.RhythmVAE` for training; everything that generates
-works from the checkpoint alone (:class:`latentdrum.patterns.space.RhythmSpace`).
+works from the checkpoint alone (:class:`latentdrum.spaces.rhythm.RhythmSpace`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from latentdrum.errors import DatasetError
-from latentdrum.evaluation.rhythm_metrics import ReconstructionCounts
+from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.rhythm import (
     RhythmLossWeights,
     RhythmVAE,
@@ -28,8 +28,8 @@ from latentdrum.models.rhythm import (
     kl_divergence,
     reconstruction_loss,
 )
+from latentdrum.models.rhythm_metrics import ReconstructionCounts
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
-from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.training.trainer import TrainerOptions, build_trainer
 
 CHECKPOINT_NAME = "rhythm.ckpt"
@@ -207,7 +207,7 @@ def train_rhythm(
         "train_seconds": round(time.time() - t0, 1),
     }
 
-    from latentdrum.patterns.space import build_space_extra
+    from latentdrum.spaces.rhythm import build_space_extra
 
     extra = build_space_extra(model, ds, train_idx)
     summary = ds.summary() | {"train_windows_used": len(train_idx), "validation_windows": len(val_idx)}

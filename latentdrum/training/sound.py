@@ -3,7 +3,7 @@
 ``train_sound(data_dir, out_dir, ...)``: build the dataset, hold out whole kits, train, then
 *calibrate the space* from the training sounds (posterior means per class, a Gaussian per class
 to sample from, a 2D PCA map, the intensity direction, knob ranges from the class's measured
-descriptors) and save everything in ``OUT/sound.ckpt`` (see :mod:`latentdrum.sounds.space`).
+descriptors) and save everything in ``OUT/sound.ckpt`` (see :mod:`latentdrum.spaces.sound`).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import numpy as np
 import torch
 
 from latentdrum.errors import ConfigError, DatasetError
+from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.sound import SoundVAE, SoundVAEConfig
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import MAX_SAMPLES, SAMPLE_RATE
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
-from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.training.trainer import TrainerOptions, build_trainer
 
 # Kits of ../shared/data/samples held out by default: two vintage drum machines, a digital one and

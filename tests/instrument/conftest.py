@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latentdrum.evaluation.render_bench import AVL_KIT, real_layers
+from latentdrum.evaluation.bench.render import AVL_KIT, real_layers
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,7 @@ def avl_layers(samples_dir: Path) -> dict[int, np.ndarray]:
 @pytest.fixture(scope="session")
 def rhythm_space():  # type: ignore[no-untyped-def]
     """The rhythm space the instrument plays (bundled, or a tiny one trained on real data; see tests/models.py)."""
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
     from tests.models import rhythm_model
 
     path = rhythm_model()
@@ -34,7 +34,7 @@ def rhythm_space():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sound_space():  # type: ignore[no-untyped-def]
     """The sound space the instrument plays (bundled, or a tiny one trained on real one-shots)."""
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
     from tests.models import sound_model
 
     path = sound_model()

@@ -79,7 +79,7 @@ def test_render_with_a_kit_file_and_a_clear_error_for_another_models_kit(tmp_pat
     import dataclasses
 
     from latentdrum.instrument.coupling import sample_kit
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     space = SoundSpace.load(models[1])
     kit = sample_kit(space, seed=1)
@@ -111,7 +111,7 @@ def test_demo_render_writes_pattern_kit_one_shots_and_loop(tmp_path: Path, model
 
     # The MIDI, read by a second reader (pretty_midi), holds the scene's pattern.
     from latentdrum.instrument.scene import Scene
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     scene = Scene.load(out / "scene.json")
     p = scene.decode_pattern(RhythmSpace.load(models[0]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from latentdrum.evaluation import render_bench
+from latentdrum.evaluation.bench import render as render_bench
 
 
 def test_render_bench_reports_json_able_timings() -> None:

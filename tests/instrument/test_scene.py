@@ -17,7 +17,7 @@ from latentdrum.instrument.scene import (
     new_scene,
     randomise,
 )
-from latentdrum.patterns.space import RhythmKnobs
+from latentdrum.spaces.rhythm import RhythmKnobs
 
 
 @pytest.fixture(scope="module")

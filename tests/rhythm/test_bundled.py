@@ -3,7 +3,7 @@
 import numpy as np
 
 from latentdrum.patterns.descriptors import describe
-from latentdrum.patterns.space import RhythmKnobs, RhythmSpace, bundled_rhythm_checkpoint
+from latentdrum.spaces.rhythm import RhythmKnobs, RhythmSpace, bundled_rhythm_checkpoint
 
 
 def test_bundled_model_loads_and_generates() -> None:

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from latentdrum.errors import CheckpointError, ConfigError, PatternError
+from latentdrum.models.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from latentdrum.patterns.midi import read_midi
 from latentdrum.patterns.pattern import Pattern
-from latentdrum.patterns.space import RhythmKnobs, RhythmSpace, slerp
-from latentdrum.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from latentdrum.spaces.rhythm import RhythmKnobs, RhythmSpace, slerp
 
 
 def test_checkpoint_round_trip_decodes_identically(tiny_rhythm_ckpt: Path, tmp_path: Path) -> None:

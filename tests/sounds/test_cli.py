@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from latentdrum.cli import main
-from latentdrum.training.checkpoint import Checkpoint, save_checkpoint
+from latentdrum.models.checkpoint import Checkpoint, save_checkpoint
 from tests.sounds.factory import drum, write_kit
 
 

@@ -9,13 +9,13 @@ import pytest
 import torch
 
 from latentdrum.errors import CheckpointError, ConfigError
+from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames, interpolation_matrix
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import load_audio, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import build_sound_dataset
-from latentdrum.sounds.space import Knobs, SoundSpace
-from latentdrum.training.checkpoint import Checkpoint, config_to_dict, save_checkpoint
+from latentdrum.spaces.sound import Knobs, SoundSpace
 from latentdrum.training.sound import calibrate_space, features, vae_loss
 from tests.sounds.factory import write_kit
 

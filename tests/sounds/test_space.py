@@ -8,7 +8,7 @@ from scipy.stats import spearmanr
 
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.descriptors import describe
-from latentdrum.sounds.space import BUNDLED, Knobs, SoundSpace
+from latentdrum.spaces.sound import BUNDLED, Knobs, SoundSpace
 
 KNOBS = ("brightness", "decay", "pitch", "attack")
 

@@ -19,7 +19,7 @@ def model_paths() -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def spaces(model_paths: tuple[Path, Path]):  # type: ignore[no-untyped-def]
-    from latentdrum.patterns.space import RhythmSpace
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     return RhythmSpace.load(model_paths[0]), SoundSpace.load(model_paths[1])

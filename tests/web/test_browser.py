@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from latentdrum.web.bench import chromium_path, launch, start_server
+from latentdrum.evaluation.bench.web import chromium_path, launch, start_server
 
 pytestmark = pytest.mark.browser
 

@@ -168,7 +168,7 @@ class SoundSpace:
         Raises:
             CheckpointError: missing, corrupt, another format version or not a sound model.
         """
-        from latentdrum.training.checkpoint import build_config, load_checkpoint, weights_id
+        from latentdrum.models.checkpoint import build_config, load_checkpoint, weights_id
 
         if path is None:
             path = BUNDLED

@@ -42,7 +42,7 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
     """Time :meth:`SoundSpace.decode` on one thread; returns medians in ms and real-time factors."""
     import torch
 
-    from latentdrum.sounds.space import Knobs, SoundSpace
+    from latentdrum.spaces.sound import Knobs, SoundSpace
 
     space = SoundSpace.load(model)
     threads = torch.get_num_threads()

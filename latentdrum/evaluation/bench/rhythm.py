@@ -27,7 +27,7 @@ def _summary(ms: np.ndarray) -> dict[str, float]:
 
 def run(model: str | Path | None = None, repeats: int = 500) -> dict[str, Any]:
     """Decode latency at batch 1 on one CPU thread, and 1,000 samples end to end (ms)."""
-    from latentdrum.patterns.space import RhythmSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -68,7 +68,7 @@ class RhythmSpace:
     """A loaded groove VAE plus what the checkpoint knows about its latent space."""
 
     def __init__(self, model: RhythmVAE, extra: dict[str, Any], metrics: dict[str, Any], path: Path) -> None:
-        from latentdrum.training.checkpoint import weights_id
+        from latentdrum.models.checkpoint import weights_id
 
         self.model = model.eval()
         self.config = model.config
@@ -87,8 +87,8 @@ class RhythmSpace:
     @classmethod
     def load(cls, path: str | Path | None = None) -> RhythmSpace:
         """Load a rhythm checkpoint; None loads the model bundled with the package."""
+        from latentdrum.models.checkpoint import build_config, load_checkpoint
         from latentdrum.models.rhythm import RhythmVAE, RhythmVAEConfig
-        from latentdrum.training.checkpoint import build_config, load_checkpoint
 
         path = Path(path) if path is not None else bundled_rhythm_checkpoint()
         ckpt = load_checkpoint(path, "rhythm")

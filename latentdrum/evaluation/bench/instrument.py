@@ -42,8 +42,8 @@ def run(
     from latentdrum.instrument.render import RenderSettings, render
     from latentdrum.instrument.scene import new_scene
     from latentdrum.instrument.session import Session
-    from latentdrum.patterns.space import RhythmSpace
-    from latentdrum.sounds.space import SoundSpace
+    from latentdrum.spaces.rhythm import RhythmSpace
+    from latentdrum.spaces.sound import SoundSpace
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -64,7 +64,7 @@ def start_server(
         cmd += ["--rhythm-model", str(rhythm_model)]
     if sound_model:
         cmd += ["--sound-model", str(sound_model)]
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"

@@ -50,7 +50,7 @@ AVL_KIT = (
 
 def shared_data_dir() -> Path:
     """``$LATENTDRUM_SHARED_DATA``, else ``../shared/data`` beside the checkout."""
-    default = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    default = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
     return Path(os.environ.get("LATENTDRUM_SHARED_DATA", default))
 
 
