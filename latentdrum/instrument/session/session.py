@@ -87,6 +87,10 @@ class Session:
         if self._store is not None:
             self._store.save()
 
+    def state_notice(self) -> str | None:
+        """A sentence for the player about the state file (moved aside, cannot be saved), or None."""
+        return self._store.notice if self._store is not None else None
+
     def flush(self) -> None:
         """Write the current scene, corners and blend position to the state file (atomically)."""
         if self._store is not None:
@@ -356,7 +360,8 @@ class Session:
             self._pattern_reply()
             | {"transport": self.transport_json(), "corners": self.corners_json(), "blend": list(self.blend_xy),
                "styles": list(self.rhythm.styles), "voice_names": list(VOICES), "knob_names": list(KNOB_NAMES),
-               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id}
+               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id,
+               "notice": self.state_notice()}
             | self.history()
             | self.sounds_json()
         )
@@ -369,14 +374,23 @@ class Session:
         sound_model: str | Path | None = None,
         state_path: str | Path | None = None,
         seed: int | None = None,
+        persist: bool = True,
     ) -> Session:
         """Load the models (None: the bundled ones) and resume the session kept at ``state_path``
-        (None: :func:`default_state_path`)."""
+        (None: :func:`default_state_path`); ``persist=False``: keep nothing on disk."""
         from latentdrum.spaces.rhythm import RhythmSpace
         from latentdrum.spaces.sound import SoundSpace
 
-        return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model),
-                   state_path if state_path is not None else default_state_path(), seed=seed)
+        path = (state_path if state_path is not None else default_state_path()) if persist else None
+        return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model), path, seed=seed)
+
+    def kit_json(self) -> dict[str, Any]:
+        """The current kit as a kit document (``latentdrum-kit`` JSON)."""
+        return self.scene.kit.to_json()
+
+    def scene_json(self) -> dict[str, Any]:
+        """The current scene as a scene document (``latentdrum-scene`` JSON)."""
+        return self.scene.to_json()
 
     def midi_bytes(self) -> bytes:
         """The current pattern as a standard MIDI drum clip."""
