@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from latentdrum.cli.checks import count, out_dir, out_file
 from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
 
 DEFAULT_EPOCHS = 200  # a time budget (--max-minutes) usually ends the run first
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_train)
 
     p = rsub.add_parser("sample", help="write N new drum clips sampled from the model")
-    p.add_argument("--n", type=int, default=8)
+    p.add_argument("--n", type=count(1, 1000), default=8, help="how many clips, 1-1000 (default 8)")
     p.add_argument("--style", default=None, help="a style the model knows (see 'rhythm info'), default any")
     p.add_argument("--temperature", type=float, default=1.0,
                    help="0 = the style's most typical groove, played straight; "
@@ -46,23 +47,23 @@ def register(sub: Any) -> None:
     p.add_argument("--complexity", type=float, default=0.0, help="-1 simpler .. +1 more syncopated")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--bpm", type=float, default=120.0)
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     model_arg(p)
     p.set_defaults(func=run_sample)
 
     p = rsub.add_parser("interpolate", help="morph from one MIDI clip to another in K steps")
     p.add_argument("a", type=Path, metavar="A.mid")
     p.add_argument("b", type=Path, metavar="B.mid")
-    p.add_argument("--steps", type=int, default=6, help="intermediate clips (K); K+2 files are written")
+    p.add_argument("--steps", type=count(1, 64), default=6, help="intermediate clips (K, 1-64); K+2 files are written")
     p.add_argument("--style", default=None)
     p.add_argument("--drum-map", choices=("gm", "roland"), default="gm", help="pitch map of A and B")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     model_arg(p)
     p.set_defaults(func=run_interpolate)
 
     p = rsub.add_parser("reconstruct", help="encode and decode every window of a MIDI file (what the model hears)")
     p.add_argument("input", type=Path, metavar="IN.mid")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.mid")
+    p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.mid")
     p.add_argument("--style", default=None)
     p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
     model_arg(p)
@@ -71,8 +72,9 @@ def register(sub: Any) -> None:
     p = rsub.add_parser("evaluate", help="metrics.json and plots on a data split")
     p.add_argument("--data", type=Path, required=True, metavar="DIR")
     p.add_argument("--split", default="validation", choices=("train", "validation", "test"))
-    p.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR")
-    p.add_argument("--samples", type=int, default=2000, help="prior samples to compare with the data")
+    p.add_argument("--out", type=out_dir, required=True, metavar="REPORT_DIR")
+    p.add_argument("--samples", type=count(1, 20_000), default=2000,
+                   help="prior samples to compare with the data, 1-20000 (default 2000)")
     p.add_argument("--seed", type=int, default=0)
     model_arg(p)
     p.set_defaults(func=run_evaluate)

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from latentdrum.cli.checks import count, out_dir, out_file
+
 KNOB_HELP = "knob in [-1, 1], 0 = neutral"
 
 
@@ -42,37 +44,37 @@ def register(sub: Any) -> None:
 
     p = ssub.add_parser("sample", help="sample sounds of one class and write WAV files")
     p.add_argument("--class", dest="cls", required=True, help="sound class, e.g. kick, snare, closed_hat")
-    p.add_argument("--n", type=int, default=8, help="how many sounds (default 8)")
+    p.add_argument("--n", type=count(1, 256), default=8, help="how many sounds, 1-256 (default 8)")
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same sounds)")
     p.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (default 1)")
     for knob in ("brightness", "decay", "pitch", "attack"):
         p.add_argument(f"--{knob}", type=float, default=0.0, help=KNOB_HELP)
     p.add_argument("--intensity", type=float, default=0.5, help="how hard the hit is, 0-1 (default 0.5)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
     p.set_defaults(func=run_sample)
 
     p = ssub.add_parser("reconstruct", help="encode your own sample into the space and decode it")
     p.add_argument("input", type=Path, metavar="IN.wav")
     p.add_argument("--class", dest="cls", default=None, help="its class (default: from the file name)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.wav")
+    p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.wav")
     _model_arg(p)
     p.set_defaults(func=run_reconstruct)
 
     p = ssub.add_parser("morph", help="morph from one sample to another in K steps (WAV files)")
     p.add_argument("a", type=Path, metavar="A.wav")
     p.add_argument("b", type=Path, metavar="B.wav")
-    p.add_argument("--steps", type=int, default=8, help="sounds from A to B inclusive (default 8)")
+    p.add_argument("--steps", type=count(2, 64), default=8, help="sounds from A to B inclusive, 2-64 (default 8)")
     p.add_argument("--class", dest="cls", default=None, help="class of both (default: from each file name)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
     p.set_defaults(func=run_morph)
 
     p = ssub.add_parser("evaluate", help="metrics.json and pictures on kits the model never heard")
     p.add_argument("--data", type=Path, required=True, metavar="DIR")
-    p.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR")
-    p.add_argument("--n-samples", type=int, default=64, help="sampled sounds per class (default 64)")
-    p.add_argument("--sweep-latents", type=int, default=4, help="latents per knob sweep (default 4)")
+    p.add_argument("--out", type=out_dir, required=True, metavar="REPORT_DIR")
+    p.add_argument("--n-samples", type=count(1, 1024), default=64, help="sampled sounds per class, 1-1024 (default 64)")
+    p.add_argument("--sweep-latents", type=count(1, 64), default=4, help="latents per knob sweep, 1-64 (default 4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-plots", action="store_true")
     _model_arg(p)

@@ -122,7 +122,7 @@ def _page_routes(app: FastAPI, session: Session, hub: Hub) -> None:
 
     @app.get("/api/state")
     async def state() -> dict[str, Any]:
-        return await hub.run_blocking(session.state)  # type: ignore[no-any-return]
+        return await hub.run_blocking(session.state)
 
     @app.get("/api/rhythm-map")
     def rhythm_map() -> dict[str, Any]:

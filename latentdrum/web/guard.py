@@ -18,6 +18,7 @@ this machine's own page. A web page elsewhere can still make the browser send re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -42,10 +43,8 @@ def allowed_hosts(bind: str, extra: Iterable[str] = ()) -> frozenset[str]:
         return frozenset(names)
     hostname = socket.gethostname()
     names |= {hostname.lower(), socket.getfqdn().lower()}
-    try:
+    with contextlib.suppress(OSError):
         names |= {str(info[4][0]).lower() for info in socket.getaddrinfo(hostname, None)}
-    except OSError:
-        pass
     return frozenset(names)
 
 
@@ -112,6 +111,6 @@ class Guard:
         else:
             status, reason = refused
             body = json.dumps({"ok": False, "error": reason}).encode()
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})

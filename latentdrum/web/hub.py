@@ -140,7 +140,7 @@ class Hub:
             t0 = time.perf_counter()
             try:
                 data, extra = await self.run_blocking(job.call)
-            except Exception as exc:  # noqa: BLE001 (reported to the sender; a bug is logged)
+            except Exception as exc:  # reported to the sender; a bug is also logged
                 self._fail(job, exc)
                 continue
             if job.done is not None and not job.done.done():

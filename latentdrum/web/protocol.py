@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -72,10 +72,17 @@ def _bad(message: str) -> PydanticCustomError:
     return PydanticCustomError("latentdrum", message)
 
 
-def _number(lo: float, hi: float, whole: bool = False) -> Callable[[Any, ValidationInfo], float | int]:
+class _Named(Protocol):
+    """What a check needs of pydantic's ValidationInfo: the name of the field."""
+
+    @property
+    def field_name(self) -> str | None: ...
+
+
+def _number(lo: float, hi: float, whole: bool = False) -> Callable[[Any, _Named], float | int]:
     """A validator: a finite JSON number (no bool, no huge integer) in ``[lo, hi]``."""
 
-    def check(v: Any, info: ValidationInfo) -> float | int:
+    def check(v: Any, info: _Named) -> float | int:
         name = info.field_name
         # Huge integers are refused before any float() of them (4000 digits overflow a float).
         is_num = isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 2**53
@@ -137,7 +144,7 @@ def _knobs(v: Any, info: ValidationInfo) -> dict[str, float]:
     for k, x in v.items():
         if k not in KNOBS:
             raise _bad(f"unknown knob {_short(k)}; knobs are {', '.join(KNOBS)}")
-        out[k] = float(_number(-1, 1)(x, _Named(f"knob {k}")))
+        out[k] = float(_number(-1, 1)(x, _Nested(f"knob {k}")))
     return out
 
 
@@ -145,10 +152,10 @@ def _point(v: Any, info: ValidationInfo) -> tuple[float, float]:
     if not isinstance(v, list) or len(v) != 2:
         raise _bad(f"{info.field_name} must be [x, y], got {_short(v)}")
     check = _number(-100, 100)
-    return float(check(v[0], _Named(f"{info.field_name}[0]"))), float(check(v[1], _Named(f"{info.field_name}[1]")))
+    return float(check(v[0], _Nested(f"{info.field_name}[0]"))), float(check(v[1], _Nested(f"{info.field_name}[1]")))
 
 
-class _Named:
+class _Nested:
     """Stands in for ValidationInfo where a nested value is checked under its own name."""
 
     def __init__(self, name: str) -> None:

@@ -163,7 +163,8 @@ def test_websockets_from_other_sites_are_refused(client: TestClient) -> None:
 
 
 def test_scene_survives_a_server_restart(spaces, state_file: Path) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(session=Session(*spaces, state_file, seed=0)), base_url=BASE) as c1, c1.websocket_connect(WS) as ws:
+    app = create_app(session=Session(*spaces, state_file, seed=0))
+    with TestClient(app, base_url=BASE) as c1, c1.websocket_connect(WS) as ws:
         x, y = _state(c1)["puck"]
         for i in range(5):  # a fast drag: saves are coalesced, the last one is flushed at shutdown
             ws.send_text(json.dumps({"id": i, "op": "move", "x": x + 0.1 * i, "y": y - 0.05 * i}))

@@ -99,7 +99,7 @@ class _Client:
             self.puck, self.last_update = data["puck"], now
         if msg.get("broadcast"):
             return
-        t0 = self.sent.pop(msg.get("id"), None)
+        t0 = self.sent.pop(int(msg.get("id") or 0), None)
         if not msg.get("ok"):
             self.errors += 1
         elif msg.get("superseded"):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from latentdrum.errors import ConfigError
+from latentdrum.errors import ConfigError, LatentDrumError
 from latentdrum.instrument.scene import Scene
 
 STATE_FORMAT = "latentdrum-session"
@@ -84,7 +84,9 @@ def _parse(text: str, rhythm_id: str, sound_id: str) -> Saved:
     except UnreadableState:
         raise
     except Exception as exc:  # any damage inside (overflowing numbers included) makes the file unusable
-        raise UnreadableState(str(exc) or type(exc).__name__) from None
+        if isinstance(exc, LatentDrumError):
+            raise UnreadableState(str(exc)) from None
+        raise UnreadableState(f"the saved scene holds a value it cannot use: {exc or type(exc).__name__}") from None
     return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0))
 
 

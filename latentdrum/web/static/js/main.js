@@ -33,6 +33,8 @@ link.onSounds = (sounds) => install(sounds);
 
 // --- applying what the server says --------------------------------------------------------
 function apply(data, t0 = null, kind = "drag", serverMs = null) {
+  if (!data) return;  // a superseded move: a newer one (maybe another page's) is on its way
+  if (data.notice) status(data.notice, true);  // the saved session was moved aside, or cannot be saved
   ld.applied.push(Object.keys(data).join(","));
   if (data.pattern) {
     engine.pattern = data.pattern;
@@ -232,7 +234,8 @@ function buildControls(st) {
   }));
   $("scene-file").addEventListener("change", async () => {
     const f = $("scene-file").files[0]; if (!f) return;
-    const res = await fetch("/api/scene", { method: "POST", body: await f.text() });
+    const res = await fetch("/api/scene", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: await f.text() });
     const body = await res.json();
     if (body.ok) { apply(body.data); status("scene loaded"); } else status(`error: ${body.error}`, true);
   });
