@@ -56,7 +56,7 @@ def test_an_unwritable_state_path_is_an_error_at_start(tmp_path: Path, rhythm_sp
         Session(rhythm_space, sound_space, tmp_path, seed=0)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    with pytest.raises(ConfigError, match="cannot write the session state.*--no-state"):
+    with pytest.raises(ConfigError, match=r"cannot write the session state.*--no-state"):
         Session(rhythm_space, sound_space, blocker / "session.json", seed=0)
 
 
