@@ -106,7 +106,8 @@ def test_labels_accept_aliases() -> None:
 
 def test_the_shared_sample_names(samples_dir: Path) -> None:
     """On the real kits the names agree with labels.csv wherever they decide; the rest go to the sound."""
-    rows = list(csv.DictReader(open(samples_dir / "labels.csv")))
+    with open(samples_dir / "labels.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     v = name_verdicts([r["path"] for r in rows])
     decided = [r for r in rows if len(v[r["path"]].candidates) == 1]
     assert all(v[r["path"]].candidates == (r["class"],) for r in decided)
