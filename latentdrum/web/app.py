@@ -51,7 +51,10 @@ def _apply(session: Session, op: str, f: dict[str, Any]) -> dict[str, Any]:
     if op == "blend":
         return session.blend(f["x"], f["y"])
     if op == "rhythm":
-        return session.set_rhythm(f.get("style", False), f.get("temperature"), f.get("density"), f.get("complexity"))
+        return session.set_rhythm(f.get("style", False), f.get("temperature"), f.get("density"), f.get("complexity"),
+                                  f.get("bars"), f.get("fill_every"))
+    if op == "fill":
+        return session.fill()
     if op == "edit":
         return session.edit_cell(f["step"], f["voice"], f.get("velocity"))
     if op == "dice":

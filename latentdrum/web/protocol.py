@@ -21,7 +21,9 @@ Operations (fields; ranges are enforced here, before the session is touched):
 ``state``          -- everything the page shows
 ``move``           x, y: the puck's position on the rhythm map (map units, |v| <= 100)
 ``blend``          x, y in [0, 1]: blend of the four corner scenes (0, 0 = top-left corner)
-``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1]
+``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1],
+                   bars (1, 2, 4, 8), fill_every (0, 2, 4, 8): re-decodes the current groove
+``fill``           -- the current groove's fill, one bar (``{"fill": grid}``), to play next bar
 ``edit``           step [0, steps), voice [0, 8], velocity [0, 1] (absent: toggle the cell)
 ``dice``           kind: pattern | kit | everything, amount [0, 1], seed (optional int)
 ``transport``      bpm [20, 400], swing [50, 75]
@@ -82,7 +84,10 @@ OPS: dict[str, dict[str, Field]] = {
         "temperature": _num(0, 3, False),
         "density": _num(-1, 1, False),
         "complexity": _num(-1, 1, False),
+        "bars": _int(1, 8, False),
+        "fill_every": _int(0, 8, False),
     },
+    "fill": {},
     "edit": {"step": _int(0, 255), "voice": _int(0, 8), "velocity": _num(0, 1, False)},
     "dice": {"kind": Field("enum", choices=("pattern", "kit", "everything")), "amount": _num(0, 1, False),
              "seed": _int(0, 2**31 - 1, False)},
