@@ -143,10 +143,8 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_interpolate(args: argparse.Namespace) -> int:
-    from latentdrum.patterns.midi import read_midi, write_midi
+    from latentdrum.patterns.midi import concat, read_midi, write_midi
     from latentdrum.spaces.rhythm import RhythmSpace
-
-    from latentdrum.patterns.midi import concat
 
     space = RhythmSpace.load(args.model)
     bars = args.bars or space.bars

@@ -32,8 +32,8 @@ from latentdrum.evaluation.overlap import overlapping_area
 from latentdrum.models.rhythm_metrics import ReconstructionCounts, hamming
 from latentdrum.patterns.dataset import PatternDataset, build_pattern_dataset
 from latentdrum.patterns.descriptors import DESCRIPTOR_NAMES, compute
-from latentdrum.patterns.fills import window_fill_flags
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.patterns.fills import window_fill_flags
 from latentdrum.spaces.rhythm import RhythmSpace, slerp
 
 V = NUM_VOICES
@@ -173,7 +173,7 @@ def style_adherence(
         per_style[s] = {"conditioned_rate": round(float((cond == k).mean()), 4),
                         "unconditional_rate": round(float((uncond == k).mean()), 4),
                         "real_rate": round(float((real_k == k).mean()), 4) if len(real_k) else None,
-                        "real_windows": int(len(real_k))}
+                        "real_windows": len(real_k)}
     return {
         "classifier_styles": styles,
         "classifier_accuracy_on_real_split": round(real_acc, 4),

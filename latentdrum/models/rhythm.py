@@ -194,11 +194,16 @@ class RhythmVAE(nn.Module):
         )
 
     def forward(
-        self, x: torch.Tensor, style: torch.Tensor, fill: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        style: torch.Tensor,
+        fill: torch.Tensor | None = None,
+        target_fill: torch.Tensor | None = None,
     ) -> tuple[RhythmOutput, torch.Tensor, torch.Tensor]:
+        """Encode ``x`` with its fill flags ``fill``, decode with ``target_fill`` (default: the same)."""
         mu, logvar = self.encode(x, style, fill)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
-        return self.decode(z, style, fill), mu, logvar
+        return self.decode(z, style, fill if target_fill is None else target_fill), mu, logvar
 
 
 class ResidualMLP(nn.Module):

@@ -32,7 +32,8 @@ _LANDING_STEPS = 2  # hits this close to the next downbeat are the fill's landin
 class FillWindows:
     """Windows with their fill flags, ready to train on (see the module docstring)."""
 
-    windows: np.ndarray  # (N, T, 3V) float32
+    windows: np.ndarray  # (N, T, 3V) float32, with the fill spliced in
+    sources: np.ndarray  # (N, T, 3V) float32, the groove windows before the splice
     style: np.ndarray  # (N,) int16, -1 = none
     bpm: np.ndarray  # (N,) float32
     flags: np.ndarray  # (N, bars) float32
@@ -97,8 +98,8 @@ def splice_fills(ds: PatternDataset, idx: np.ndarray, per_fill: int = 4, seed: i
     beats = idx[~ds.is_fill[idx]]
     t, f = ds.windows.shape[1], ds.windows.shape[2]
     bars = t // S
-    empty = FillWindows(np.zeros((0, t, f), np.float32), np.zeros(0, np.int16), np.zeros(0, np.float32),
-                        np.zeros((0, bars), np.float32))
+    empty = FillWindows(np.zeros((0, t, f), np.float32), np.zeros((0, t, f), np.float32), np.zeros(0, np.int16),
+                        np.zeros(0, np.float32), np.zeros((0, bars), np.float32))
     if len(beats) == 0:
         return empty
     by_session_style: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -109,7 +110,11 @@ def splice_fills(ds: PatternDataset, idx: np.ndarray, per_fill: int = 4, seed: i
         by_style[int(ds.style[i])].append(int(i))
 
     fills, rows = fill_bars(ds, idx, voices)
-    out_w, out_s, out_b, out_f = [], [], [], []
+    out_w: list[np.ndarray] = []
+    out_src: list[np.ndarray] = []
+    out_f: list[np.ndarray] = []
+    out_s: list[int] = []
+    out_b: list[float] = []
     for bar, row in zip(fills, rows, strict=True):
         session = posixpath.dirname(ds.files[int(ds.file_index[row])])
         style = int(ds.style[row])
@@ -120,6 +125,7 @@ def splice_fills(ds: PatternDataset, idx: np.ndarray, per_fill: int = 4, seed: i
             if nxt[_LANDING_STEPS:, :voices].sum() == 0 and nxt[:, :voices].sum() > 0:
                 landing = nxt[:_LANDING_STEPS]
         for g in rng.choice(pool, size=per_fill):
+            out_src.append(ds.windows[g])
             w = ds.windows[g].copy()
             w[-S:] = bar
             flags = np.zeros(bars, np.float32)
@@ -128,6 +134,7 @@ def splice_fills(ds: PatternDataset, idx: np.ndarray, per_fill: int = 4, seed: i
             out_f.append(flags)
         if bars >= 2:
             for g in rng.choice(pool, size=per_fill):
+                out_src.append(ds.windows[g])
                 w = ds.windows[g].copy()
                 w[:S] = bar
                 if landing is not None:
@@ -144,5 +151,6 @@ def splice_fills(ds: PatternDataset, idx: np.ndarray, per_fill: int = 4, seed: i
         out_b += [float(ds.bpm[row])] * n_new
     if not out_w:
         return empty
-    return FillWindows(np.stack(out_w).astype(np.float32), np.array(out_s, np.int16),
+    return FillWindows(np.stack(out_w).astype(np.float32), np.stack(out_src).astype(np.float32),
+                       np.array(out_s, np.int16),
                        np.array(out_b, np.float32), np.stack(out_f))

@@ -76,15 +76,15 @@ class GrooveStats:
 
     @classmethod
     def from_list(cls, values: Any) -> GrooveStats:
-        v = [float(x) for x in values]
-        return cls(int(v[0]), *v[1:])
+        n, p02, p10, p50, p90, kick, snare = (float(x) for x in values)
+        return cls(int(n), p02, p10, p50, p90, kick, snare)
 
 
 def groove_stats(hits: np.ndarray) -> GrooveStats:
     """Reference numbers of a set of real windows ``(N, T, V)`` (N >= 1)."""
     hpb = hits_per_bar(hits)
-    q = np.quantile(hpb, [0.02, 0.1, 0.5, 0.9])
-    return GrooveStats(len(hpb), *(float(x) for x in q), float(kick_on_downbeat(hits).mean()),
+    p02, p10, p50, p90 = (float(x) for x in np.quantile(hpb, [0.02, 0.1, 0.5, 0.9]))
+    return GrooveStats(len(hpb), p02, p10, p50, p90, float(kick_on_downbeat(hits).mean()),
                        float(snare_on_backbeat(hits).mean()))
 
 

@@ -48,7 +48,7 @@ class Phrase:
             raise ConfigError(f"fill-every must be 0 (no fills), 2, 4 or 8 bars, got {self.fill_every}")
         if self.fill_every > self.bars:
             raise ConfigError(f"a fill every {self.fill_every} bars needs a phrase of at least {self.fill_every} "
-                              f"bars, got {self.bars}; pass --bars {self.fill_every} or more")
+                              f"bars, got {self.bars}: make the phrase {self.fill_every} bars or longer")
         if not 0.0 <= self.variation <= 1.0:
             raise ConfigError(f"variation must lie in [0, 1], got {self.variation}")
 

@@ -4,15 +4,16 @@
 offers the operations the CLI, the instrument and the web page share: sample, encode, decode,
 interpolate, reconstruct a whole MIDI performance, steer with knobs, and a 2D map of the space.
 
-Sampling uses the model's *learned prior*: a full-covariance Gaussian fitted, per style, to the
-latent means of the training windows (stored in the checkpoint). With the small KL weight that
-keeps reconstructions sharp, the aggregate posterior is not N(0, I), and sampling N(0, I) lands
-in regions the decoder never saw; the fitted Gaussian is what a two-stage VAE does, at no cost.
+Sampling uses the model's *learned prior* (stored in the checkpoint, see
+:mod:`latentdrum.spaces.rhythm_prior`): per style, a Gaussian kernel density over the latent
+means of its training windows. With the small KL weight that keeps reconstructions sharp, the
+aggregate posterior is not N(0, I), and sampling N(0, I) lands in regions the decoder never saw;
+fitting the aggregate posterior is what a two-stage VAE does, at no cost. (Checkpoints from
+before the kernel density sample the full-covariance Gaussian they hold.)
 
 ``temperature`` T in [0, 3] does two things. The latent point lies T of the way from the
-style's *typical groove* (the latent of its most typical real window, see
-:mod:`latentdrum.spaces.rhythm_prior`) to a draw of the learned prior:
-``z = typical + T (mean - typical) + T L eps``; T = 1 samples the learned prior itself. And the
+style's *typical groove* (the latent of its most typical real window) to a draw of the learned
+prior: ``z = typical + T (draw - typical)``; T = 1 samples the learned prior itself. And the
 decoder draws hits, velocities and timing with spread T, keeping each voice's expected number of
 hits (:mod:`latentdrum.models.hit_sampling`), so a low temperature is a clean groove, never a
 thin one. :meth:`RhythmSpace.sample` also refuses degenerate samples (an empty bar, or far
@@ -98,6 +99,11 @@ class RhythmSpace:
         self._prior_chol = extra["prior_chol"].double().numpy()  # (S + 1, D, D)
         mode = extra.get("prior_mode")  # absent in models trained before typical grooves were kept
         self._prior_mode = mode.double().numpy() if mode is not None else self._prior_mean.copy()  # (S + 1, D)
+        kde = extra.get("prior_latents")  # the kernel density's centres, if the checkpoint has them
+        self._kde = kde.double().numpy() if kde is not None else None  # (M, D)
+        self._kde_styles = extra["prior_latent_styles"].long().numpy() if kde is not None else None  # (M,)
+        self._kde_uniform = extra["prior_latent_uniform"].bool().numpy() if kde is not None else None  # (M,)
+        self._kde_bandwidth = float(extra.get("prior_bandwidth", 0.5))
         stats = extra.get("groove_stats")
         self._groove_stats = ([GrooveStats.from_list(r) for r in stats.tolist()] if stats is not None
                               else [_UNKNOWN_STATS] * len(self._prior_mean))
@@ -165,17 +171,25 @@ class RhythmSpace:
     ) -> np.ndarray:
         """``n`` points of ``style`` (None = any) at ``temperature``: (n, D) float32.
 
-        ``z = typical + T (mean - typical) + T L eps`` (module docstring); T = 0 gives the
-        style's typical groove n times, T = 1 the learned prior.
+        ``z = typical + T (draw - typical)`` with ``draw`` from the learned prior (module
+        docstring); T = 0 gives the style's typical groove n times, T = 1 the learned prior.
         """
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
         check_temperature(temperature)
         row = self._style_rows(style, 1)[0]
-        eps = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
-        mode, mean = self._prior_mode[row], self._prior_mean[row]
-        z = mode + temperature * (mean - mode) + temperature * eps @ self._prior_chol[row].T
-        return z.astype(np.float32)
+        rng = np.random.default_rng(seed)
+        eps = rng.standard_normal((n, self.latent_dim))
+        chol = self._prior_chol[row]
+        if self._kde is not None:  # kernel density: a training latent of the style, plus a kernel's noise
+            assert self._kde_styles is not None and self._kde_uniform is not None
+            own = self._kde_styles == row if row > 0 else self._kde_uniform
+            centres = self._kde[own] if own.any() else self._kde[self._kde_uniform]
+            draw = centres[rng.integers(len(centres), size=n)] + self._kde_bandwidth * eps @ chol.T
+        else:
+            draw = self._prior_mean[row] + eps @ chol.T
+        mode = self._prior_mode[row]
+        return (mode + temperature * (draw - mode)).astype(np.float32)
 
     def steer(self, z: np.ndarray, knobs: RhythmKnobs) -> np.ndarray:
         """Move latent points (n, D) along the density and complexity directions."""

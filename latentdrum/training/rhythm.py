@@ -80,11 +80,11 @@ class RhythmLightning(L.LightningModule):
         return self.cfg.beta * min(1.0, self.global_step / max(1, self.cfg.anneal_steps))
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
-        x, style, _, fill = batch
+        x, style, _, fill_in, fill_out, target = batch
         if self.cfg.style_dropout > 0:
             style = torch.where(torch.rand_like(style, dtype=torch.float) < self.cfg.style_dropout, 0, style)
-        out, mu, logvar = self.model(x, style, fill)
-        rec = reconstruction_loss(out, x, self.weights)
+        out, mu, logvar = self.model(x, style, fill_in, fill_out)
+        rec = reconstruction_loss(out, target, self.weights)
         kl, kl_true = kl_divergence(mu, logvar, self.cfg.free_bits)
         loss = rec["recon"] + self._beta() * kl
         self.log_dict({"loss": loss, "kl": kl_true, "beta": self._beta()}, prog_bar=True, on_step=True, on_epoch=False)
@@ -94,7 +94,7 @@ class RhythmLightning(L.LightningModule):
         self._counts = ReconstructionCounts()
 
     def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
-        x, style, bpm, fill = batch
+        x, style, bpm, fill, _, _ = batch  # real windows only: input = target
         out, mu, logvar = self.model(x, style, fill)
         rec = reconstruction_loss(out, x, self.weights)
         _, kl_true = kl_divergence(mu, logvar)
@@ -120,24 +120,32 @@ class RhythmLightning(L.LightningModule):
 
 
 def _tensors(ds: PatternDataset, idx: np.ndarray, spliced: FillWindows | None = None) -> TensorDataset:
-    """(window, style index (0 = any), bpm, fill flags) of ``idx``, plus ``spliced`` windows."""
+    """(encoder input, style index (0 = any), bpm, input fill flags, target fill flags, target) of
+    the real windows ``idx`` (input = target), plus ``spliced`` windows: the encoder reads the groove
+    window a fill was spliced into, the decoder must play it with its fill (see train_rhythm)."""
     x, style, bpm = ds.windows[idx], ds.style[idx], ds.bpm[idx]
     flags = window_fill_flags(ds, idx)
+    x_in, f_in, f_out, target = x, flags, flags, x
     if spliced is not None and len(spliced):
-        x, style = np.concatenate([x, spliced.windows]), np.concatenate([style, spliced.style])
-        bpm, flags = np.concatenate([bpm, spliced.bpm]), np.concatenate([flags, spliced.flags])
+        style, bpm = np.concatenate([style, spliced.style]), np.concatenate([bpm, spliced.bpm])
+        x_in = np.concatenate([x, spliced.sources])
+        f_in = np.concatenate([flags, np.zeros_like(spliced.flags)])
+        f_out = np.concatenate([flags, spliced.flags])
+        target = np.concatenate([x, spliced.windows])
     return TensorDataset(
-        torch.from_numpy(np.ascontiguousarray(x)),
+        torch.from_numpy(np.ascontiguousarray(x_in)),
         torch.from_numpy(style.astype(np.int64) + 1),
         torch.from_numpy(bpm),
-        torch.from_numpy(flags),
+        torch.from_numpy(np.ascontiguousarray(f_in)),
+        torch.from_numpy(np.ascontiguousarray(f_out)),
+        torch.from_numpy(np.ascontiguousarray(target)),
     )
 
 
 @torch.inference_mode()
 def calibrate_threshold(model: RhythmVAE, data: TensorDataset) -> float:
     """The hit-probability threshold with the best hit F1 on (training) windows, in 0.25..0.6."""
-    x, style, _, fill = data.tensors
+    x, style, _, fill, _, _ = data.tensors
     probs = torch.sigmoid(model(x, style, fill)[0].hit_logits)  # (N, T, V)
     hits = x[..., : model.config.voices] > 0.5
     best, best_f1 = 0.5, -1.0
@@ -192,6 +200,9 @@ def train_rhythm(
     L.seed_everything(opts.seed, workers=True, verbose=False)
     model = RhythmVAE(model_cfg)
     # Real fills inside real grooves (each fill bar after and before its session's groove bars).
+    # The encoder reads the groove window without the fill and the decoder, told which bar is a
+    # fill, must play it: so the fill flag itself carries the fill (the latent cannot, as it
+    # would if the encoder saw the fill), and any groove's latent plays a fill when asked.
     spliced = splice_fills(ds, train_idx, train_cfg.fill_splices, opts.seed) if fills else None
     train_dl = DataLoader(_tensors(ds, train_idx, spliced), batch_size=train_cfg.batch_size, shuffle=True,
                           drop_last=True)
@@ -213,7 +224,7 @@ def train_rhythm(
     threshold = calibrate_threshold(model, _tensors(ds, train_idx[: 4096]))
     counts = ReconstructionCounts()
     with torch.inference_mode():
-        for x, style, bpm, fill in val_dl:
+        for x, style, bpm, fill, _, _ in val_dl:
             counts.update(model(x, style, fill)[0].to_pattern_tensor(threshold), x, bpm)
     metrics = counts.metrics() | {
         "hit_threshold": threshold,

@@ -33,6 +33,7 @@ from latentdrum.instrument.session.sounds import SoundCache, check_voice
 from latentdrum.instrument.session.store import StateFile, default_state_path, state_document
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.patterns.grooves import is_degenerate
 from latentdrum.patterns.pattern import Pattern
 from latentdrum.spaces.phrase import Phrase
 from latentdrum.spaces.rhythm import RhythmKnobs
@@ -341,7 +342,11 @@ class Session:
 
     # --- what the page draws ------------------------------------------------------------------
     def pattern_json(self) -> dict[str, Any]:
-        return views.pattern_view(self.pattern, self.scene.pattern is not None)
+        s = self.scene
+        pinned = s.pattern is not None
+        stats = self.rhythm.groove_stats(s.style)
+        thin = not pinned and bool(is_degenerate(self.pattern.hits[None], stats, s.rhythm_knobs.density)[0])
+        return views.pattern_view(self.pattern, pinned, thin)
 
     def puck(self) -> list[float]:
         return views.puck_view(self.rhythm, self.scene, self.pattern)

@@ -23,10 +23,12 @@ def _r(x: float, nd: int = 4) -> float:
     return round(float(x), nd)
 
 
-def pattern_view(pattern: Pattern, pinned: bool) -> dict[str, Any]:
-    """The grid, voice-major ``(V, T)``; ``pinned``: the pattern is the user's edit, not a decode."""
+def pattern_view(pattern: Pattern, pinned: bool, degenerate: bool = False) -> dict[str, Any]:
+    """The grid, voice-major ``(V, T)``; ``pinned``: the pattern is the user's edit, not a decode;
+    ``degenerate``: the settings give a nearly empty groove even after trying other draws."""
     p = pattern
     return {
+        "degenerate": degenerate,
         "steps": p.steps,
         "hits": p.hits.T.astype(int).tolist(),
         "velocities": np.round(p.velocities.T, 3).tolist(),
