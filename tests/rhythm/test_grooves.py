@@ -40,8 +40,8 @@ def test_count_preserving_hits_keep_each_voices_expected_count() -> None:
     assert float((probs * cold).sum()) >= float((probs * count_preserving_hits(logits, 0.5)).sum())
     for t in (0.2, 0.6, 1.0, 2.0):
         gen = torch.Generator().manual_seed(1)
-        mean = torch.stack([count_preserving_hits(logits, t, gen).sum(1) for _ in range(300)]).mean(0)
-        assert torch.allclose(mean, expected, atol=0.35), t
+        mean = torch.stack([count_preserving_hits(logits, t, gen).sum(1) for _ in range(1000)]).mean(0)
+        assert torch.allclose(mean, expected, atol=0.4), t  # 4 standard errors of 1000 draws
 
 
 def test_groove_statistics_count_downbeats_backbeats_and_empty_bars() -> None:
@@ -53,7 +53,7 @@ def test_groove_statistics_count_downbeats_backbeats_and_empty_bars() -> None:
     assert kick_on_downbeat(hits).tolist() == [[True, True], [False, False]]
     assert snare_on_backbeat(hits).tolist() == [[True, True], [False, False]]
     assert has_backbeat(hits).tolist() == [True, False] and has_pulse(hits).tolist() == [True, False]
-    assert hits_per_bar(hits).tolist() == [14.0, 4.0]
+    assert hits_per_bar(hits).tolist() == [11.0, 4.0]
     stats = GrooveStats(100, 6, 10, 16, 24, 0.8, 0.7)
     assert is_degenerate(hits, stats).tolist() == [False, True]  # an empty bar is never a groove
     sparse = np.zeros((1, 32, 9), np.float32)
