@@ -46,6 +46,7 @@ OP_METHODS: dict[str, Callable[..., dict[str, Any]]] = {
     "move": Session.move,
     "blend": Session.blend,
     "rhythm": Session.set_rhythm,
+    "fill": Session.fill,
     "edit": Session.edit_cell,
     "dice": Session.dice,
     "transport": Session.set_transport,

@@ -26,7 +26,9 @@ Operations (fields; ranges are enforced here, before the session is touched):
 ``state``          -- everything the page shows
 ``move``           x, y: the puck's position on the rhythm map (map units, |v| <= 100)
 ``blend``          x, y in [0, 1]: blend of the four corner scenes (0, 0 = top-left corner)
-``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1]
+``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1],
+                   bars (1, 2, 4, 8), fill_every (0 = none, 2, 4, 8)
+``fill``           -- the current groove's fill (one bar), for the page to play once next bar
 ``edit``           step [0, steps), voice [0, 8], velocity [0, 1] (absent: toggle the cell)
 ``dice``           kind: pattern | kit | everything, amount [0, 1], seed (optional int)
 ``transport``      bpm [20, 400], swing [50, 75]
@@ -116,6 +118,8 @@ Step = Annotated[int, _int(0, 255)]
 VoiceIndex = Annotated[int, _int(0, 8)]
 Corner = Annotated[int, _int(0, 3)]
 Seed = Annotated[int, _int(0, MAX_SEED)]
+Bars = Annotated[int, _int(1, 8)]
+FillEvery = Annotated[int, _int(0, 8)]
 
 
 def _bool(v: Any, info: ValidationInfo) -> bool:
@@ -207,6 +211,12 @@ class Rhythm(Message):
     temperature: Temperature | None = None
     density: Signed | None = None
     complexity: Signed | None = None
+    bars: Bars | None = None
+    fill_every: FillEvery | None = None
+
+
+class Fill(Message):
+    op: Literal["fill"]
 
 
 class Edit(Message):
@@ -263,8 +273,8 @@ class CornerRecall(Message):
     corner: Corner
 
 
-MESSAGES: tuple[type[Message], ...] = (State, Ping, Undo, Redo, Move, Blend, Rhythm, Edit, Dice, Transport, Coupling,
-                                       Voice, DiceVoice, CornerStore, CornerRecall)
+MESSAGES: tuple[type[Message], ...] = (State, Ping, Undo, Redo, Move, Blend, Rhythm, Fill, Edit, Dice, Transport,
+                                       Coupling, Voice, DiceVoice, CornerStore, CornerRecall)
 OPS: dict[str, type[Message]] = {m.model_fields["op"].annotation.__args__[0]: m for m in MESSAGES}  # type: ignore[union-attr]
 CONTINUOUS = frozenset({"move", "blend", "rhythm", "transport", "coupling", "voice"})
 

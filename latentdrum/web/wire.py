@@ -13,7 +13,7 @@ import numpy as np
 from latentdrum.errors import LatentDrumError
 
 MAX_DEPTH = 32  # a scene document nests 5 deep
-MAX_ABS = 1e9  # no number of a scene comes near this; refused before any arithmetic
+MAX_ABS = 2.0**53  # beyond exact integers (seeds go to 2**31): refused before any arithmetic
 
 
 class BodyError(LatentDrumError):
@@ -78,7 +78,7 @@ def _check_numbers(v: Any, depth: int, source: str) -> None:
 
 
 def parse_json(body: bytes, source: str = "the scene file") -> Any:
-    """Parse an uploaded JSON document whose every number is finite and bounded (|x| <= 1e9)
+    """Parse an uploaded JSON document whose every number is finite and bounded (|x| <= 2**53)
     and which nests at most :data:`MAX_DEPTH` deep; :class:`BodyError` otherwise."""
     try:
         data = json.loads(body, parse_constant=_reject_constant)
