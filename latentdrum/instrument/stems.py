@@ -7,24 +7,29 @@ own would not add up). Every stem has the mix's length and starts at its first s
 stems laid side by side in a DAW at bar 1 sum to the mix: within float rounding (about 1e-7),
 and within the 24-bit quantisation of each file (half an LSB each) once written.
 
+The mix never exceeds the limiter's ceiling, but one stem can (two voices partly cancelling in the
+mix): such a stem is written as a 32-bit float WAV rather than clipped, so the sum still holds.
+
 Rendering a stem replays one voice of the prepared render, so stems cost about one more render,
 and only one stem is held in memory at a time.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import soundfile as sf
 
 from latentdrum.instrument.render import RenderPlan, RenderSettings, plan, render_with_gain
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import VOICES
 from latentdrum.patterns.pattern import Pattern
-from latentdrum.sounds.audio import write_wav
 
 
 @dataclass
@@ -81,14 +86,29 @@ def stem_name(voice: int) -> str:
 
 
 def write_stems(out_dir: str | Path, stems: StemRender, prefix: str = "") -> list[Path]:
-    """Write ``mix.wav`` and one WAV per sounding voice (24-bit, the render's rate) into ``out_dir``.
+    """Write ``mix.wav`` and one WAV per sounding voice (the render's rate) into ``out_dir``.
 
+    24-bit PCM, or 32-bit float for a stem that peaks above full scale (see the module docstring).
     ``prefix`` (letters, digits, ``-_.``) starts every file name. Returns the paths, mix first.
     """
     prefix = re.sub(r"[^A-Za-z0-9_.-]", "_", prefix)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [write_wav(out / f"{prefix}mix.wav", stems.mix, stems.sample_rate)]
+    paths = [_write(out / f"{prefix}mix.wav", stems.mix, stems.sample_rate)]
     for v, audio in stems.stems():
-        paths.append(write_wav(out / f"{prefix}{stem_name(v)}", audio, stems.sample_rate))
+        paths.append(_write(out / f"{prefix}{stem_name(v)}", audio, stems.sample_rate))
     return paths
+
+
+def wav_file_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
+    """``(N, 2)`` audio as WAV bytes: 24-bit PCM, or 32-bit float when it peaks above full scale."""
+    buf = io.BytesIO()
+    _write(buf, audio, sample_rate)
+    return buf.getvalue()
+
+
+def _write(target: Path | io.BytesIO, audio: np.ndarray, sample_rate: int) -> Any:
+    subtype = "FLOAT" if float(np.abs(audio).max(initial=0.0)) > 1.0 else "PCM_24"
+    sf.write(target if isinstance(target, io.BytesIO) else str(target), audio, sample_rate, subtype=subtype,
+             format="WAV")
+    return target
