@@ -18,6 +18,7 @@ export class Engine {
     this.ringing = Array.from({ length: 9 }, () => []);
     this.chokeGroups = [[2, 3]];
     this.midiOut = null;
+    this.midiPitches = GM_PITCHES.slice();  // the selected drum map's pitch per voice
     this.onStep = null;
   }
 
@@ -163,8 +164,8 @@ export class Engine {
     if (!this.midiOut || !this.ctx) return;
     const at = performance.now() + (time - this.ctx.currentTime) * 1000;
     const vel = Math.max(1, Math.min(127, Math.round(velocity * 127)));
-    this.midiOut.send([0x99, GM_PITCHES[v], vel], at);
-    this.midiOut.send([0x89, GM_PITCHES[v], 0], at + this.stepDur() * 500);
+    this.midiOut.send([0x99, this.midiPitches[v], vel], at);
+    this.midiOut.send([0x89, this.midiPitches[v], 0], at + this.stepDur() * 500);
   }
 
   // A cheap fingerprint of a voice's loaded sound (tests and the bench compare these).

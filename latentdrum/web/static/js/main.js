@@ -1,5 +1,6 @@
 // The page: wires the controls to the server session (websocket) and to the audio engine.
 import { Engine } from "./audio.js";
+import { ExportOptions } from "./exports.js";
 import { Link, fetchSounds } from "./net.js";
 import { ClassMap, Grid, Pad, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
 
@@ -291,6 +292,8 @@ function meter() {
 }
 
 async function main() {
+  ld.exports = new ExportOptions((pitches) => { engine.midiPitches = pitches; });
+  ld.exports.load().catch(() => {});
   const [map, reply] = await Promise.all([fetch("/api/rhythm-map").then((r) => r.json()), link.ready.then(() => link.request("state"))]);
   buildControls(reply.data);
   pad.setMap(map);
