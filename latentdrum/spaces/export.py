@@ -34,6 +34,8 @@ import torch
 from torch import nn
 
 from latentdrum.errors import ConfigError
+from latentdrum.models.rhythm import RhythmVAE
+from latentdrum.models.sound import SoundVAE
 
 ModelKind = Literal["rhythm", "sound"]
 Format = Literal["onnx", "torchscript"]
@@ -44,7 +46,7 @@ OPSET = 18
 class RhythmDecoder(nn.Module):
     """``z (B, D), style (B,) long -> (B, T, 3V)``: hit probabilities | velocities | offsets."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: RhythmVAE) -> None:
         super().__init__()
         self.model = model
 
@@ -56,7 +58,7 @@ class RhythmDecoder(nn.Module):
 class SoundDecoder(nn.Module):
     """``z (B, D), class (B,) long -> (B, K, F)`` log magnitudes at the control frames."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: SoundVAE) -> None:
         super().__init__()
         self.model = model
 
