@@ -20,7 +20,12 @@ export class Engine {
     this.midiOut = null;
     this.midiPitches = GM_PITCHES.slice();  // the selected drum map's pitch per voice
     this.onStep = null;
+    this.onTransport = null;   // (playing, audio time of the first beat) -> void: MIDI clock out
+    this.onTempoChange = null; // (bpm) -> void
   }
+
+  // Performance-clock time (ms, what Web MIDI timestamps use) of audio-clock time `t` (s).
+  perfTime(t) { return performance.now() + (t - (this.ctx ? this.ctx.currentTime : 0)) * 1000; }
 
   ensure() {
     if (this.ctx) return this.ctx;
@@ -70,6 +75,7 @@ export class Engine {
     this.playing = true;
     this.step = 0;
     this.loopStart = ctx.currentTime + 0.06;
+    if (this.onTransport) this.onTransport(true, this.loopStart);
     this.tick();
     this.timer = setInterval(() => this.tick(), LOOKAHEAD_MS);
   }
@@ -77,6 +83,7 @@ export class Engine {
   stop() {
     this.playing = false;
     clearInterval(this.timer);
+    if (this.onTransport) this.onTransport(false, null);
     const now = this.ctx ? this.ctx.currentTime : 0;
     for (const list of this.ringing) for (const r of list) { try { r.src.stop(now + 0.02); } catch { /* ended */ } }
     this.ringing = Array.from({ length: 9 }, () => []);
@@ -112,6 +119,7 @@ export class Engine {
       this.bpm = bpm;
       this.loopStart = this.ctx.currentTime - pos * this.stepDur();
     }
+    if (bpm !== this.bpm && this.onTempoChange) this.onTempoChange(bpm);
     this.bpm = bpm; this.swing = swing;
   }
 
