@@ -89,7 +89,8 @@ def test_clock_out_sends_start_24ppqn_pulses_and_stop(page: Any) -> None:
     print(json.dumps({"clock_out": {"bpm": bpm, "pulses": len(pulses), "period_ms": period,
                                     "interval_dev_ms_max": float(np.abs(intervals - period).max()),
                                     "interval_dev_ms_std": float(np.std(intervals - period)),
-                                    "queued_ahead_ms_min": float(lead.min()), "queued_ahead_ms_mean": float(lead.mean()),
+                                    "queued_ahead_ms_min": float(lead.min()),
+                                    "queued_ahead_ms_mean": float(lead.mean()),
                                     "first_note_minus_start_ms": float(first_note - start),
                                     "first_hit_in_pattern_ms": float(heard)}}))
     assert first_note - start == pytest.approx(heard, abs=2.0)  # notes and clock on one timeline
