@@ -74,7 +74,8 @@ def test_clock_out_sends_start_24ppqn_pulses_and_stop(page: Any) -> None:
     pulses = np.array([t for s, t, _ in clock if s == 0xF8])
     period = 60000 / (bpm * 24)
     intervals = np.diff(pulses)
-    assert len(pulses) >= int(2.5 * bpm / 60 * 24)
+    assert len(pulses) >= int(1.5 * bpm / 60 * 24)
+    assert clock[-1][1] > pulses.max()  # Stop reaches the wire after the last pulse
     assert np.abs(intervals - period).max() < 0.01  # timestamps on the exact grid: jitter never reaches them
     start = clock[0][1]
     assert pulses[0] == pytest.approx(start, abs=1e-6)
@@ -146,6 +147,6 @@ def test_follow_an_incoming_clock_tempo_start_and_stop(page: Any) -> None:
                                "tempo_error_bpm_max": float(np.abs(err).max()),
                                "drift_ms_mean": float(drift.mean()), "drift_ms_max": float(drift.max()),
                                "engine_bpm_last": settled[-1]["engine"]}
-        assert abs(settled[-1]["engine"] - bpm) < 1.0  # the page plays at the incoming tempo
+        assert abs(np.median([e["engine"] for e in settled]) - bpm) < 1.0  # the page plays at the incoming tempo
         assert np.abs(err).mean() < 1.0
     print(json.dumps({"clock_in": figures}))

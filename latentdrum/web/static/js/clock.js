@@ -52,11 +52,12 @@ export class ClockOut {
 
   setTempo(bpm) { this.bpm = bpm; }  // takes effect from the next unsent pulse
 
+  // Stop goes out after the last pulse already queued (a timestamped send cannot be taken back).
   stop(atMs = performance.now()) {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.timer);
-    this.send(0xFC, atMs);
+    this.send(0xFC, Math.max(atMs, this.next - this.period() + 0.5));
   }
 }
 
