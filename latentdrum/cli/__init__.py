@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from latentdrum.errors import LatentDrumError
 
 # Command groups, in the order --help lists them. Each module defines register(subparsers).
-COMMAND_MODULES = ("data", "rhythm", "sound", "instrument", "bench")
+COMMAND_MODULES = ("data", "rhythm", "sound", "instrument", "export", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from latentdrum.patterns.drummaps import drum_map_names
+
 
 def register(sub: Any) -> None:
     data = sub.add_parser("data", help="summarise a data folder (what training would see)")
@@ -25,7 +27,7 @@ def register(sub: Any) -> None:
     p.add_argument("--hop", type=int, default=1, help="bars between window starts (default 1)")
     p.add_argument(
         "--drum-map",
-        choices=("gm", "roland"),
+        choices=drum_map_names(),
         default=None,
         help="pitch map (default: roland for the Groove MIDI Dataset, gm otherwise)",
     )

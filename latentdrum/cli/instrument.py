@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
+from latentdrum.cli.exports import add_clip_arguments, add_drum_map_argument, add_sample_rate_argument
 
 MAX_LOOPS = 64
 MAX_RENDER_MINUTES = 10.0  # a longer loop file is almost certainly a typo (and gigabytes of memory)
@@ -21,16 +22,24 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("render", help="render a MIDI drum clip with a kit to a stereo WAV loop",
+    p = sub.add_parser("render", help="render a MIDI drum clip with a kit to a stereo WAV loop (and stems, MIDI)",
                        description="Play PATTERN.mid with KIT.json (or a kit sampled from the sound model) at "
-                       "any tempo and swing; writes 24-bit 44.1 kHz stereo, N loops, seamless.")
+                       "any tempo and swing; writes 24-bit stereo at 44.1/48/96 kHz, N loops, seamless. "
+                       "--stems DIR adds one WAV per voice (aligned, gain-staged like the mix, summing to it); "
+                       "--midi FILE.mid the clip as played (swing and micro-timing in the notes).")
     p.add_argument("pattern", type=Path, metavar="PATTERN.mid")
     p.add_argument("--kit", type=Path, default=None, metavar="KIT.json", help="default: a kit sampled with --seed")
     p.add_argument("--bpm", type=float, default=None, help="tempo (default: the clip's own)")
     p.add_argument("--swing", type=float, default=50.0, help="MPC swing percent, 50 (straight) .. 75")
     p.add_argument("--loops", type=count(1, MAX_LOOPS), default=1, help=f"how many times, 1-{MAX_LOOPS} (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seeds the sampled kit and the variations")
-    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
+    add_drum_map_argument(p, reads=True)
+    add_sample_rate_argument(p)
+    p.add_argument("--stems", type=out_dir, default=None, metavar="DIR",
+                   help="also write DIR/mix.wav and DIR/01-kick.wav .. (one stereo WAV per voice that plays)")
+    p.add_argument("--midi", type=out_file, default=None, metavar="FILE.mid",
+                   help="also write the clip as rendered: same tempo, swing, micro-timing and loops")
+    add_clip_arguments(p)
     p.add_argument("--sound-model", type=Path, default=None, metavar="PATH",
                    help="sound checkpoint (default: the bundled model)")
     p.add_argument("-o", "--out", type=out_file, required=True, metavar="LOOP.wav")
@@ -46,6 +55,8 @@ def register(sub: Any) -> None:
     p.add_argument("--bpm", type=float, default=100.0)
     p.add_argument("--swing", type=float, default=54.0)
     p.add_argument("--loops", type=count(1, MAX_LOOPS), default=4, help=f"loops in loop.wav, 1-{MAX_LOOPS}")
+    add_drum_map_argument(p)
+    add_sample_rate_argument(p)
     p.add_argument("--port", type=count(1, 65535), default=8000)
     _model_args(p)
     p.set_defaults(func=run_demo)
@@ -81,10 +92,12 @@ BOTH = "--rhythm-model PATH and --sound-model PATH"
 def run_render(args: argparse.Namespace) -> int:
     import torch
 
+    from latentdrum.cli.exports import write_clip_file
     from latentdrum.errors import ConfigError
     from latentdrum.instrument.coupling import Coupling, kit_sounds, sample_kit
     from latentdrum.instrument.kit import Kit
-    from latentdrum.instrument.render import RenderSettings, render
+    from latentdrum.instrument.render import RenderSettings
+    from latentdrum.instrument.stems import render_stems, write_stems
     from latentdrum.patterns.midi import read_midi
     from latentdrum.sounds.audio import write_wav
     from latentdrum.spaces.sound import SoundSpace
@@ -95,16 +108,25 @@ def run_render(args: argparse.Namespace) -> int:
     kit = Kit.load(args.kit, sound.model_id) if args.kit else sample_kit(sound, args.seed)
     voices = kit_sounds(sound, kit, Coupling(seed=args.seed))
     settings = RenderSettings(bpm=args.bpm, swing=args.swing, loops=args.loops, seed=args.seed,
-                              choke_groups=kit.choke_group_indices())
+                              choke_groups=kit.choke_group_indices(), sample_rate=args.sample_rate)
     minutes = drums.pattern.steps * 15 / (settings.bpm or drums.pattern.bpm) * args.loops / 60
     if minutes > MAX_RENDER_MINUTES:
         raise ConfigError(f"{args.loops} loops at this tempo last {minutes:.1f} min; at most "
                           f"{MAX_RENDER_MINUTES:g} min are rendered: use fewer --loops or a faster --bpm")
-    audio = render(drums.pattern, voices, settings)
-    path = write_wav(args.out, audio)
-    print(f"{path}: {audio.shape[0] / 44100:.2f} s, {drums.pattern.bars} bars x {args.loops} at "
-          f"{settings.bpm or drums.pattern.bpm:.1f} BPM, swing {args.swing:g}%, kit "
+    rendered = render_stems(drums.pattern, voices, settings)
+    audio = rendered.mix
+    path = write_wav(args.out, audio, args.sample_rate)
+    print(f"{path}: {audio.shape[0] / args.sample_rate:.2f} s at {args.sample_rate} Hz, {drums.pattern.bars} bars "
+          f"x {args.loops} at {settings.bpm or drums.pattern.bpm:.1f} BPM, swing {args.swing:g}%, kit "
           f"{'from ' + str(args.kit) if args.kit else f'sampled (seed {args.seed})'}")
+    if args.stems is not None:
+        stems = write_stems(args.stems, rendered)
+        print(f"{args.stems}: mix.wav and {len(stems) - 1} stems ({', '.join(p.stem for p in stems[1:])}), "
+              f"{audio.shape[0]} samples each")
+    if args.midi is not None:
+        for clip in write_clip_file(drums.pattern, args.midi, args, swing=args.swing, loops=args.loops,
+                                    bpm=args.bpm):
+            print(f"{clip}: {'groove template' if clip.name.endswith('.groove.mid') else 'MIDI clip'}")
     return 0
 
 
@@ -114,7 +136,8 @@ def run_demo(args: argparse.Namespace) -> int:
     from latentdrum.instrument.demo import render_demo
 
     made = _with_flag_hint(BOTH, render_demo, args.render, args.rhythm_model, args.sound_model, seed=args.seed,
-                           style=args.style, bpm=args.bpm, swing=args.swing, loops=args.loops)
+                           style=args.style, bpm=args.bpm, swing=args.swing, loops=args.loops,
+                           drum_map=args.drum_map, sample_rate=args.sample_rate)
     for line in made["lines"]:
         print(line)
     return 0

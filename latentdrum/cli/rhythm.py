@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
+from latentdrum.cli.exports import add_clip_arguments, add_drum_map_argument
 from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--bpm", type=float, default=120.0)
     p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
+    add_drum_map_argument(p)
+    add_clip_arguments(p)
     model_arg(p)
     p.set_defaults(func=run_sample)
 
@@ -68,7 +71,8 @@ def register(sub: Any) -> None:
     p.add_argument("b", type=Path, metavar="B.mid")
     p.add_argument("--steps", type=count(1, 64), default=6, help="intermediate clips (K, 1-64); K+2 files are written")
     p.add_argument("--style", default=None)
-    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm", help="pitch map of A and B")
+    add_drum_map_argument(p, reads=True)
+    add_clip_arguments(p)
     p.add_argument("--bars", type=int, default=None, choices=(2, 4, 8),
                    help="bars of each clip to morph (default: the model's window); a shorter file is looped")
     p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
@@ -79,7 +83,8 @@ def register(sub: Any) -> None:
     p.add_argument("input", type=Path, metavar="IN.mid")
     p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.mid")
     p.add_argument("--style", default=None)
-    p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
+    add_drum_map_argument(p, reads=True)
+    add_clip_arguments(p)
     model_arg(p)
     p.set_defaults(func=run_reconstruct)
 
@@ -122,8 +127,8 @@ def run_train(args: argparse.Namespace) -> int:
 def run_sample(args: argparse.Namespace) -> int:
     import sys
 
+    from latentdrum.cli.exports import write_clip_file
     from latentdrum.patterns.descriptors import describe_one
-    from latentdrum.patterns.midi import write_midi
     from latentdrum.spaces.phrase import Phrase, sample_phrases
     from latentdrum.spaces.rhythm import RhythmKnobs, RhythmSpace
 
@@ -133,7 +138,7 @@ def run_sample(args: argparse.Namespace) -> int:
                          RhythmKnobs(args.density, args.complexity), phrase, args.bpm)
     tag = args.style or "any"
     for i, p in enumerate(got.patterns):
-        path = write_midi(p, args.out / f"sample_{tag}_{i:03d}.mid")
+        path = write_clip_file(p, args.out / f"sample_{tag}_{i:03d}.mid", args)[0]
         d = describe_one(p)
         note = "  (degenerate: could not draw a playable one)" if i in got.degenerate else ""
         print(f"{path}  {p.bars} bars  hits/bar {d['density']:.1f}  syncopation {d['syncopation']:.2f}  "
@@ -145,7 +150,8 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_interpolate(args: argparse.Namespace) -> int:
-    from latentdrum.patterns.midi import concat, read_midi, write_midi
+    from latentdrum.cli.exports import write_clip_file
+    from latentdrum.patterns.midi import concat, read_midi
     from latentdrum.spaces.rhythm import RhythmSpace
 
     space = RhythmSpace.load(args.model)
@@ -159,18 +165,19 @@ def run_interpolate(args: argparse.Namespace) -> int:
     clips = space.interpolate(a, b, args.steps, args.style)
     width = len(str(len(clips) - 1))
     for i, p in enumerate(clips):
-        print(write_midi(p, args.out / f"interp_{i:0{width}d}.mid"))
+        print(write_clip_file(p, args.out / f"interp_{i:0{width}d}.mid", args)[0])
     return 0
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:
-    from latentdrum.patterns.midi import read_midi, write_midi
+    from latentdrum.cli.exports import write_clip_file
+    from latentdrum.patterns.midi import read_midi
     from latentdrum.spaces.rhythm import RhythmSpace
 
     space = RhythmSpace.load(args.model)
     drums = read_midi(args.input, args.drum_map)
     out = space.reconstruct(drums, args.style)
-    print(f"{write_midi(out, args.out)}: {out.bars} bars at {out.bpm:.1f} BPM, {out.num_hits} hits "
+    print(f"{write_clip_file(out, args.out, args)[0]}: {out.bars} bars at {out.bpm:.1f} BPM, {out.num_hits} hits "
           f"(input {drums.pattern.num_hits})")
     return 0
 

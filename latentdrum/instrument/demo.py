@@ -2,9 +2,10 @@
 
 :func:`render_demo` samples a scene with the given models (bundled by default), and writes
 
-- ``pattern.mid``: the generated 2-bar groove (General MIDI drums, channel 10);
+- ``pattern.mid``: the generated 2-bar groove as played (swing in the notes; General MIDI drums
+  by default, any drum map; channel 10);
 - ``kit.json`` and ``one_shots/``: the kit and its 9 one-shots (plus velocity layers);
-- ``loop.wav``: the pattern played by the kit, ``loops`` times, 24-bit 44.1 kHz stereo;
+- ``loop.wav``: the pattern played by the kit, ``loops`` times, 24-bit stereo (44.1 kHz default);
 - ``scene.json``: the whole scene, loadable by the web instrument.
 """
 
@@ -15,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from latentdrum.instrument.clip import ClipOptions, write_clip
 from latentdrum.instrument.coupling import Coupling, kit_sounds
 from latentdrum.instrument.kit import export_one_shots
 from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.instrument.scene import new_scene
 from latentdrum.patterns.descriptors import describe_one
-from latentdrum.patterns.drummaps import VOICES
-from latentdrum.patterns.midi import write_midi
+from latentdrum.patterns.drummaps import GENERAL_MIDI, VOICES, DrumMap
 
 
 def render_demo(
@@ -33,6 +34,8 @@ def render_demo(
     bpm: float = 100.0,
     swing: float = 54.0,
     loops: int = 4,
+    drum_map: DrumMap = GENERAL_MIDI,
+    sample_rate: int = 44_100,
 ) -> dict[str, Any]:
     """Write the demo files into ``out_dir``; returns their paths, facts and printable lines."""
     from latentdrum.sounds.audio import write_wav
@@ -46,13 +49,13 @@ def render_demo(
     pattern = scene.decode_pattern(rhythm)
     voices = kit_sounds(sound, scene.kit, Coupling(seed=seed, dynamics=scene.dynamics, variation=scene.variation))
     settings = RenderSettings(bpm=bpm, swing=swing, loops=loops, seed=seed,
-                              choke_groups=scene.kit.choke_group_indices())
+                              choke_groups=scene.kit.choke_group_indices(), sample_rate=sample_rate)
     audio = render(pattern, voices, settings)
 
-    midi = write_midi(pattern, out / "pattern.mid")
+    midi = write_clip(pattern, out / "pattern.mid", ClipOptions(swing=swing, drum_map=drum_map))[0]
     kit_path = scene.kit.save(out / "kit.json")
     shots = export_one_shots(voices, out / "one_shots", layers=True)
-    wav = write_wav(out / "loop.wav", audio)
+    wav = write_wav(out / "loop.wav", audio, sample_rate)
     scene_path = scene.save(out / "scene.json")
 
     d = describe_one(pattern)
@@ -68,7 +71,8 @@ def render_demo(
         f"{kit_path}: sound model {scene.kit.sound_model_id}, classes "
         f"{', '.join(v.sound_class for v in scene.kit.voices)}",
         f"{out / 'one_shots'}: {len(shots)} WAV one-shots (9 kit sounds + velocity layers)",
-        f"{wav}: {audio.shape[0] / 44100:.2f} s stereo ({loops} loops), peak {peak_db:.1f} dBFS, RMS {rms_db:.1f} dBFS",
+        f"{wav}: {audio.shape[0] / sample_rate:.2f} s stereo at {sample_rate} Hz ({loops} loops), "
+        f"peak {peak_db:.1f} dBFS, RMS {rms_db:.1f} dBFS",
         f"{scene_path}: the scene (open it in 'latentdrum serve')",
     ]
     return {"midi": midi, "kit": kit_path, "one_shots": shots, "wav": wav, "scene": scene_path,

@@ -46,12 +46,34 @@ def limit(
     Returns ``audio`` itself when its peak is already at or under the ceiling; otherwise a new
     float32 array of the same shape. ``ceiling_db`` must lie in [-40, 0] dBFS.
     """
+    gain = limiter_gain(audio, sample_rate, ceiling_db, lookahead_ms, release_ms, circular)
+    if gain is None:
+        return audio
+    x = np.asarray(audio)
+    frames = x.reshape(x.shape[0], -1)
+    out = frames * gain[:, None]
+    # Guard against float rounding at the peak itself.
+    ceiling = db_to_gain(ceiling_db)
+    np.clip(out, -ceiling, ceiling, out=out)
+    return out.reshape(x.shape).astype(np.float32, copy=False)
+
+
+def limiter_gain(
+    audio: np.ndarray,
+    sample_rate: int,
+    ceiling_db: float = DEFAULT_CEILING_DB,
+    lookahead_ms: float = LOOKAHEAD_MS,
+    release_ms: float = RELEASE_MS,
+    circular: bool = False,
+) -> np.ndarray | None:
+    """The ``(N,)`` float32 gain :func:`limit` applies to ``audio`` (steps 1-3), or None when it
+    leaves ``audio`` untouched. Stems multiplied by the gain of their mix sum to the limited mix."""
     if not -40.0 <= ceiling_db <= 0.0:
         raise ConfigError(f"limiter ceiling must lie in [-40, 0] dBFS, got {ceiling_db}")
     ceiling = db_to_gain(ceiling_db)
     x = np.asarray(audio)
     if x.size == 0 or max(float(x.max()), -float(x.min())) <= ceiling:
-        return audio
+        return None
     frames = x.reshape(x.shape[0], -1)
     frame_peak = np.abs(frames[:, 0])  # (N,) loudest channel per sample; a column loop is faster than max(axis=1)
     for c in range(1, frames.shape[1]):
@@ -82,10 +104,7 @@ def limit(
     released = lfilter([1.0 - a], [1.0, -a], ramped, zi=[a * ramped[0]])[0]
     gain = np.minimum(ramped, released)[pre - la : pre - la + n].astype(np.float32)
     gain[gain > np.float32(1.0 - 1e-6)] = 1.0  # far from any peak: exactly untouched
-    out = frames * gain[:, None]
-    # Guard against float rounding at the peak itself.
-    np.clip(out, -ceiling, ceiling, out=out)
-    return out.reshape(x.shape).astype(np.float32, copy=False)
+    return gain
 
 
 def _forward_min(x: np.ndarray, width: int) -> np.ndarray:

@@ -1,8 +1,12 @@
-"""The audio engine: a pattern and 9 voices' one-shots -> a stereo 44.1 kHz loop.
+"""The audio engine: a pattern and 9 voices' one-shots -> a stereo loop at 44.1, 48 or 96 kHz.
 
 ``render(pattern, voices, settings)`` returns ``(N, 2)`` float32 audio. What it does, in order:
 
-**Timing.** Each hit starts at ``round(t * 44100)`` with ``t`` from tempo, swing (MPC-style
+**Rate.** The one-shots are 44.1 kHz; at another ``sample_rate`` (48 or 96 kHz) each voice's
+one-shots are resampled first (scipy's polyphase FIR, 160/147 or 320/147), then the loop is
+mixed at that rate, so every hit still starts on its own exact sample and the loop length is exact.
+
+**Timing.** Each hit starts at ``round(t * sample_rate)`` with ``t`` from tempo, swing (MPC-style
 percent, see :mod:`latentdrum.instrument.timing`) and the pattern's micro-timing offsets, plus
 optional seeded ``humanize_ms`` jitter (a standard deviation, clipped at 3; 0 by default): exact
 to the sample.
@@ -39,6 +43,8 @@ the longest tail); a hit pushed before the very start is played at sample 0.
 :meth:`VoiceSounds.stereo_gains`) and scaled by its gain and ``master_gain_db`` (-6 dB of
 headroom by default), then a look-ahead limiter (:mod:`latentdrum.instrument.limiter`) holds
 the peak at ``ceiling_db`` (-0.3 dBFS) without touching a loop already under it.
+:mod:`latentdrum.instrument.stems` renders each voice alone through the same gains (the mix's
+limiter gain included), so the stems sum to the mix.
 """
 
 from __future__ import annotations
@@ -46,12 +52,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from latentdrum.errors import ConfigError
-from latentdrum.instrument.limiter import DEFAULT_CEILING_DB, db_to_gain, limit
+from latentdrum.instrument.limiter import DEFAULT_CEILING_DB, db_to_gain, limiter_gain
 from latentdrum.instrument.timing import HitSchedule, check_swing, loop_samples, schedule, step_seconds
 from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
@@ -61,6 +69,7 @@ TailMode = Literal["wrap", "ring"]
 LayerMode = Literal["crossfade", "nearest"]
 CLOSED_HAT, OPEN_HAT = VOICES.index("closed_hat"), VOICES.index("open_hat")
 LEVEL_JITTER_DB = 1.0  # standard deviation at variation = 1, clipped at twice that
+SAMPLE_RATES = (44_100, 48_000, 96_000)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ class RenderSettings:
         master_gain_db: gain applied to the whole mix, in [-60, 12] dB.
         limiter: whether the peak limiter runs.
         ceiling_db: limiter ceiling in [-20, -0.1] dBFS.
+        sample_rate: output rate in Hz, one of 44100, 48000, 96000.
     """
 
     bpm: float | None = None
@@ -104,8 +114,10 @@ class RenderSettings:
     master_gain_db: float = -6.0
     limiter: bool = True
     ceiling_db: float = DEFAULT_CEILING_DB
+    sample_rate: int = SAMPLE_RATE
 
     def __post_init__(self) -> None:
+        check_sample_rate(self.sample_rate)
         if self.bpm is not None and not 20.0 <= float(self.bpm) <= 400.0:
             raise ConfigError(f"bpm must lie in [20, 400], got {self.bpm}")
         check_swing(self.swing)
@@ -145,28 +157,60 @@ class _Hits:
     cut: np.ndarray  # int64 sample where a choke starts fading this hit; huge when never
 
 
-def render(
-    pattern: Pattern, voices: Sequence[VoiceSounds | None], settings: RenderSettings | None = None
-) -> np.ndarray:
-    """Play ``pattern`` with one :class:`VoiceSounds` per voice (None = silent voice).
+def check_sample_rate(rate: int) -> int:
+    if rate not in SAMPLE_RATES:
+        raise ConfigError(f"sample rate must be one of {', '.join(map(str, SAMPLE_RATES))} Hz, got {rate}")
+    return int(rate)
 
-    Args:
-        pattern: the pattern; its tempo is used unless ``settings.bpm`` is set.
-        voices: 9 entries in :data:`~latentdrum.patterns.drummaps.VOICES` order.
-        settings: tempo, swing, loops, dynamics, variation, choke, tail and limiter settings.
 
-    Returns:
-        ``(N, 2)`` float32 stereo at 44.1 kHz. With ``tail="wrap"``,
-        ``N = round(loops * steps * 15 / bpm * 44100)`` exactly.
-    """
+def at_rate(audio: np.ndarray, rate: int) -> np.ndarray:
+    """``(..., N)`` 44.1 kHz audio resampled to ``rate`` (polyphase FIR; sample 0 stays the onset)."""
+    if rate == SAMPLE_RATE:
+        return audio
+    ratio = Fraction(check_sample_rate(rate), SAMPLE_RATE)
+    return np.ascontiguousarray(resample_poly(audio, ratio.numerator, ratio.denominator, axis=-1), dtype=np.float32)
+
+
+@dataclass
+class RenderPlan:
+    """Everything a render mixes, prepared once: per active voice its one-shots at the output
+    rate and its hits; the loop's length; the master gain and the choke fade."""
+
+    sample_rate: int
+    length: int
+    active: dict[int, VoiceSounds]
+    audio: dict[int, np.ndarray]  # voice -> (L, R, N) one-shots at the output rate, tuned
+    hits: dict[int, _Hits]
+    master: float
+    fade: np.ndarray
+    settings: RenderSettings
+
+    @property
+    def longest(self) -> int:
+        return max((a.shape[-1] for a in self.audio.values()), default=1)
+
+    def mix_voice(self, v: int, mono: np.ndarray, scratch: np.ndarray) -> tuple[int, int] | None:
+        """Overlap-add voice ``v``'s hits into ``mono`` (mono, before pan and gain); the span written."""
+        if v not in self.hits:
+            return None
+        return _mix_voice(mono, scratch, self.audio[v], self.hits[v], self.settings.variation, self.fade)
+
+    def voice_gains(self, v: int) -> tuple[float, float]:
+        """Voice ``v``'s (left, right) gain into the mix: pan, voice gain and master gain."""
+        left, right = self.active[v].stereo_gains()
+        return left * self.master, right * self.master
+
+
+def plan(pattern: Pattern, voices: Sequence[VoiceSounds | None], settings: RenderSettings | None = None) -> RenderPlan:
+    """Prepare a render (see :func:`render`): sounds at the output rate, hit times, levels, chokes."""
     settings = settings or RenderSettings()
     if len(voices) != NUM_VOICES:
         raise ConfigError(f"need sounds for {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(voices)}")
     bpm = float(settings.bpm if settings.bpm is not None else pattern.bpm)
-    sr = SAMPLE_RATE
+    sr = settings.sample_rate
     # Muted and missing voices neither sound nor choke.
     active = {v: s for v, s in enumerate(voices) if s is not None and not s.mute}
-    tuned = {v: s.tuned() for v, s in active.items()}
+    tuned = {v: at_rate(s.tuned(), sr) for v, s in active.items()}
     length = loop_samples(pattern, bpm, sr, settings.loops)
     longest = max((a.shape[-1] for a in tuned.values()), default=1)
 
@@ -183,25 +227,52 @@ def render(
     if settings.tail == "ring":
         ends = [int(np.max(h.start + tuned[v].shape[-1])) for v, h in per_voice.items() if h.start.size]
         length = max([length, *ends])
-
-    sides = np.zeros((2, length), dtype=np.float32)  # (channel, N): contiguous rows mix faster
-    mono = np.empty(length, dtype=np.float32)
-    scratch = np.empty(longest, dtype=np.float32)
-    master = db_to_gain(settings.master_gain_db)
     fade_len = max(1, round(settings.choke_fade_ms * 1e-3 * sr))
     fade = (0.5 * (1.0 + np.cos(np.pi * np.arange(fade_len) / fade_len))).astype(np.float32)
-    for v, h in per_voice.items():
-        span = _mix_voice(mono, scratch, tuned[v], h, settings.variation, fade)
+    return RenderPlan(sr, length, active, tuned, per_voice, db_to_gain(settings.master_gain_db), fade, settings)
+
+
+def render(
+    pattern: Pattern, voices: Sequence[VoiceSounds | None], settings: RenderSettings | None = None
+) -> np.ndarray:
+    """Play ``pattern`` with one :class:`VoiceSounds` per voice (None = silent voice).
+
+    Args:
+        pattern: the pattern; its tempo is used unless ``settings.bpm`` is set.
+        voices: 9 entries in :data:`~latentdrum.patterns.drummaps.VOICES` order.
+        settings: tempo, swing, loops, dynamics, variation, choke, tail, limiter and rate settings.
+
+    Returns:
+        ``(N, 2)`` float32 stereo at ``settings.sample_rate``. With ``tail="wrap"``,
+        ``N = round(loops * steps * 15 / bpm * sample_rate)`` exactly.
+    """
+    mix, _ = render_with_gain(plan(pattern, voices, settings))
+    return mix
+
+
+def render_with_gain(p: RenderPlan) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ``(N, 2)`` mix of a plan and the ``(N,)`` limiter gain applied to it (None: untouched)."""
+    settings = p.settings
+    sides = np.zeros((2, p.length), dtype=np.float32)  # (channel, N): contiguous rows mix faster
+    mono = np.empty(p.length, dtype=np.float32)
+    scratch = np.empty(p.longest, dtype=np.float32)
+    for v in p.hits:
+        span = p.mix_voice(v, mono, scratch)
         if span is None:
             continue
         lo, hi = span
-        for side, gain in zip(sides, active[v].stereo_gains(), strict=True):
-            if gain:
-                side[lo:hi] += mono[lo:hi] * np.float32(gain * master)
+        for side, g in zip(sides, p.voice_gains(v), strict=True):
+            if g:
+                side[lo:hi] += mono[lo:hi] * np.float32(g)
     out = np.ascontiguousarray(sides.T)  # (N, 2)
+    gain: np.ndarray | None = None
     if settings.limiter:
-        out = limit(out, sr, settings.ceiling_db, circular=settings.tail == "wrap")
-    return out
+        gain = limiter_gain(out, p.sample_rate, settings.ceiling_db, circular=settings.tail == "wrap")
+        if gain is not None:
+            out *= gain[:, None]
+            ceiling = db_to_gain(settings.ceiling_db)
+            np.clip(out, -ceiling, ceiling, out=out)  # float rounding at the peak itself
+    return out, gain
 
 
 def _prepare_hits(

@@ -165,7 +165,7 @@ class RhythmVAE(nn.Module):
         self, x: torch.Tensor, style: torch.Tensor, fill: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``x`` (B, T, 3V), ``style`` (B,) long, ``fill`` (B, bars) or None -> mean, log-variance (B, D)."""
-        parts = [x.flatten(1), self.style_emb(style), *self._fill_flags(fill, len(x))]
+        parts = [x.flatten(1), self.style_emb(style), *self._fill_flags(fill, x.shape[0])]
         h = self.enc_in(torch.cat(parts, dim=-1))  # (B, H)
         for block in self.enc_blocks:
             h = block(h)  # (B, H)
@@ -175,7 +175,7 @@ class RhythmVAE(nn.Module):
     def decode(self, z: torch.Tensor, style: torch.Tensor, fill: torch.Tensor | None = None) -> RhythmOutput:
         """``z`` (B, D), ``style`` (B,) long, ``fill`` (B, bars) or None (no fill) -> (B, T, V) outputs."""
         c = self.config
-        flags = self._fill_flags(fill, len(z))
+        flags = self._fill_flags(fill, z.shape[0])
         h = self.dec_in(torch.cat([z, self.style_emb(style), *flags], dim=-1))  # (B, W)
         for block in self.blocks:
             h = block(h)  # (B, W)

@@ -5,9 +5,11 @@
 - ``WS /ws``: live controls, see :mod:`latentdrum.web.protocol`; after a change of a voice's
   sound (``voice`` with knobs or point, ``dice_voice``) the reply is followed by that voice's
   draft one-shot as a binary frame (:func:`~latentdrum.web.wire.encode_sounds`).
-- ``GET /api/state``, ``/api/rhythm-map``, ``/api/sound-map/{voice}``: JSON.
+- ``GET /api/state``, ``/api/rhythm-map``, ``/api/sound-map/{voice}``, ``/api/drum-maps``: JSON.
 - ``GET /api/sounds?voices=0,3&q=draft|full``: one-shots as binary (see :func:`encode_sounds`).
-- ``GET /api/download/{pattern.mid|loop.wav|kit.json|scene.json}``; ``POST /api/scene``: load a scene.
+- ``GET /api/download/{pattern.mid|groove.mid|loop.wav|stems.zip|kit.json|scene.json}``, with
+  ``?map=gm|roland|..&timing=played|straight&rate=44100|48000|96000`` (the page's selectors, see
+  :class:`~latentdrum.instrument.session.export.DownloadOptions`); ``POST /api/scene``: load a scene.
 
 Every request passes :class:`~latentdrum.web.guard.Guard` first (Host, Origin, cross-site and
 content-type checks); websocket work goes through the :class:`~latentdrum.web.hub.Hub` (one
@@ -31,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 
 from latentdrum.errors import LatentDrumError
 from latentdrum.instrument.session import Session
+from latentdrum.instrument.session.export import DownloadOptions, drum_maps_view
 from latentdrum.web.guard import LOOPBACK, MAX_BODY_BYTES, Guard
 from latentdrum.web.hub import Busy, Client, Hub, Job
 from latentdrum.web.protocol import MAX_MESSAGE_BYTES, OPS, ProtocolError, error_reply, lane, parse_message
@@ -150,21 +153,32 @@ def _page_routes(app: FastAPI, session: Session, hub: Hub) -> None:
         return Response(body, media_type="application/octet-stream", headers={"Cache-Control": "no-store"})
 
 
-DOWNLOADS: dict[str, tuple[str, Callable[[Session], bytes]]] = {
+# Each download: its media type and how the session makes it, given the page's options.
+DOWNLOADS: dict[str, tuple[str, Callable[[Session, DownloadOptions], bytes]]] = {
     "pattern.mid": ("audio/midi", Session.midi_bytes),
-    "loop.wav": ("audio/wav", functools.partial(Session.wav_bytes, loops=2)),
-    "kit.json": ("application/json", lambda s: json.dumps(s.kit_json(), indent=2).encode()),
-    "scene.json": ("application/json", lambda s: json.dumps(s.scene_json(), indent=1).encode()),
+    "groove.mid": ("audio/midi", Session.groove_bytes),
+    "loop.wav": ("audio/wav", lambda s, o: s.wav_bytes(loops=2, options=o)),
+    "stems.zip": ("application/zip", lambda s, o: s.stems_zip(loops=2, options=o)),
+    "kit.json": ("application/json", lambda s, o: json.dumps(s.kit_json(), indent=2).encode()),
+    "scene.json": ("application/json", lambda s, o: json.dumps(s.scene_json(), indent=1).encode()),
 }
 
 
 def _download_routes(app: FastAPI, session: Session) -> None:
+    @app.get("/api/drum-maps")
+    def drum_maps() -> dict[str, list[int]]:
+        return drum_maps_view()
+
     @app.get("/api/download/{name}")
-    def download(name: str) -> Response:
+    def download(name: str, map: str | None = None, timing: str | None = None, rate: str | None = None) -> Response:
         if name not in DOWNLOADS:
             raise HTTPException(404, f"no download named {name[:40]!r}; downloads are {', '.join(DOWNLOADS)}")
+        try:
+            options = DownloadOptions.from_query(map, timing, rate)
+        except LatentDrumError as exc:
+            raise HTTPException(400, str(exc)) from None
         media, make = DOWNLOADS[name]
-        return Response(make(session), media_type=media,
+        return Response(make(session, options), media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="latentdrum-{name}"'})
 
 

@@ -31,6 +31,7 @@ from latentdrum.instrument.session import export, views
 from latentdrum.instrument.session.history import History
 from latentdrum.instrument.session.sounds import SoundCache, check_voice
 from latentdrum.instrument.session.store import StateFile, default_state_path, state_document
+from latentdrum.instrument.stems import render_stems
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.grooves import is_degenerate
@@ -336,13 +337,16 @@ class Session:
         audio = self.sounds(None, quality)
         return [kit.voices[v].sounds(audio[v][1]) for v in range(NUM_VOICES)]
 
-    def render_loop(self, loops: int = 2, quality: str = "full") -> np.ndarray:
-        """``(N, 2)`` float32: the current pattern played by the current kit, ``loops`` times."""
+    def render_settings(self, loops: int = 2, sample_rate: int = 44_100) -> RenderSettings:
+        """How the current scene renders: its tempo, swing, coupling and chokes."""
         s = self.scene
-        settings = RenderSettings(bpm=s.bpm, swing=s.swing, loops=loops, velocity_timbre=1.0,
-                                  variation=1.0 if s.variation > 0 else 0.0,
-                                  choke_groups=s.kit.choke_group_indices())
-        return render(self.pattern, self.voice_sounds(quality), settings)
+        return RenderSettings(bpm=s.bpm, swing=s.swing, loops=loops, velocity_timbre=1.0,
+                              variation=1.0 if s.variation > 0 else 0.0,
+                              choke_groups=s.kit.choke_group_indices(), sample_rate=sample_rate)
+
+    def render_loop(self, loops: int = 2, quality: str = "full", sample_rate: int = 44_100) -> np.ndarray:
+        """``(N, 2)`` float32: the current pattern played by the current kit, ``loops`` times."""
+        return render(self.pattern, self.voice_sounds(quality), self.render_settings(loops, sample_rate))
 
     # --- what the page draws ------------------------------------------------------------------
     def pattern_json(self) -> dict[str, Any]:
@@ -423,10 +427,21 @@ class Session:
         """The current scene as a scene document (``latentdrum-scene`` JSON)."""
         return self.scene.to_json()
 
-    def midi_bytes(self) -> bytes:
-        """The current pattern as a standard MIDI drum clip."""
-        return export.midi_bytes(self.pattern)
+    def midi_bytes(self, options: export.DownloadOptions | None = None) -> bytes:
+        """The current pattern as a MIDI drum clip, as played (swing in the notes) or straight."""
+        return export.midi_bytes(self.pattern, self.scene.swing, options)
 
-    def wav_bytes(self, loops: int = 2) -> bytes:
-        """The current pattern played by the current kit, ``loops`` times: 24-bit 44.1 kHz stereo WAV."""
-        return export.wav_bytes(self.render_loop(loops))
+    def groove_bytes(self, options: export.DownloadOptions | None = None) -> bytes:
+        """The groove template of the current pattern at the current swing."""
+        return export.groove_bytes(self.pattern, self.scene.swing)
+
+    def wav_bytes(self, loops: int = 2, options: export.DownloadOptions | None = None) -> bytes:
+        """The current pattern played by the current kit, ``loops`` times: a 24-bit stereo WAV."""
+        rate = (options or export.DownloadOptions()).sample_rate
+        return export.wav_bytes(self.render_loop(loops, sample_rate=rate), rate)
+
+    def stems_zip(self, loops: int = 2, options: export.DownloadOptions | None = None) -> bytes:
+        """The loop's mix, one WAV per voice and the MIDI clip, zipped (see :func:`export.stems_zip`)."""
+        options = options or export.DownloadOptions()
+        stems = render_stems(self.pattern, self.voice_sounds("full"), self.render_settings(loops, options.sample_rate))
+        return export.stems_zip(stems, self.pattern, self.scene.swing, options, loops)

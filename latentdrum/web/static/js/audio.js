@@ -18,8 +18,14 @@ export class Engine {
     this.ringing = Array.from({ length: 9 }, () => []);
     this.chokeGroups = [[2, 3]];
     this.midiOut = null;
+    this.midiPitches = GM_PITCHES.slice();  // the selected drum map's pitch per voice
     this.onStep = null;
+    this.onTransport = null;   // (playing, audio time of the first beat) -> void: MIDI clock out
+    this.onTempoChange = null; // (bpm) -> void
   }
+
+  // Performance-clock time (ms, what Web MIDI timestamps use) of audio-clock time `t` (s).
+  perfTime(t) { return performance.now() + (t - (this.ctx ? this.ctx.currentTime : 0)) * 1000; }
 
   ensure() {
     if (this.ctx) return this.ctx;
@@ -69,6 +75,7 @@ export class Engine {
     this.playing = true;
     this.step = 0;
     this.loopStart = ctx.currentTime + 0.06;
+    if (this.onTransport) this.onTransport(true, this.loopStart);
     this.tick();
     this.timer = setInterval(() => this.tick(), LOOKAHEAD_MS);
   }
@@ -76,6 +83,7 @@ export class Engine {
   stop() {
     this.playing = false;
     clearInterval(this.timer);
+    if (this.onTransport) this.onTransport(false, null);
     const now = this.ctx ? this.ctx.currentTime : 0;
     for (const list of this.ringing) for (const r of list) { try { r.src.stop(now + 0.02); } catch { /* ended */ } }
     this.ringing = Array.from({ length: 9 }, () => []);
@@ -121,6 +129,7 @@ export class Engine {
       this.bpm = bpm;
       this.loopStart = this.ctx.currentTime - pos * this.stepDur();
     }
+    if (bpm !== this.bpm && this.onTempoChange) this.onTempoChange(bpm);
     this.bpm = bpm; this.swing = swing;
   }
 
@@ -173,8 +182,8 @@ export class Engine {
     if (!this.midiOut || !this.ctx) return;
     const at = performance.now() + (time - this.ctx.currentTime) * 1000;
     const vel = Math.max(1, Math.min(127, Math.round(velocity * 127)));
-    this.midiOut.send([0x99, GM_PITCHES[v], vel], at);
-    this.midiOut.send([0x89, GM_PITCHES[v], 0], at + this.stepDur() * 500);
+    this.midiOut.send([0x99, this.midiPitches[v], vel], at);
+    this.midiOut.send([0x89, this.midiPitches[v], 0], at + this.stepDur() * 500);
   }
 
   // A cheap fingerprint of a voice's loaded sound (tests and the bench compare these).

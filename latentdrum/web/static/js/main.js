@@ -1,5 +1,7 @@
 // The page: wires the controls to the server session (websocket) and to the audio engine.
 import { Engine } from "./audio.js";
+import { setupClock } from "./clock.js";
+import { ExportOptions } from "./exports.js";
 import { Link, fetchSounds } from "./net.js";
 import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
 
@@ -278,7 +280,11 @@ function togglePlay() {
   $("play").setAttribute("aria-pressed", String(engine.playing));
 }
 
-async function setupMidi() {
+// Asked once (MIDI out, clock and MIDI in share one MIDIAccess).
+let midiSetup = null;
+function setupMidi() { return (midiSetup ||= setupMidiOnce()); }
+
+async function setupMidiOnce() {
   if (!navigator.requestMIDIAccess) { $("midi-out").title = "this browser has no Web MIDI"; return; }
   try {
     ld.midi = await navigator.requestMIDIAccess();
@@ -297,6 +303,10 @@ function meter() {
 }
 
 async function main() {
+  ld.exports = new ExportOptions((pitches) => { engine.midiPitches = pitches; });
+  ld.exports.load().catch(() => {});
+  ld.togglePlay = togglePlay;
+  setupClock(engine, ld, async () => { await setupMidi(); return ld.midi || null; });
   const [map, reply] = await Promise.all([fetch("/api/rhythm-map").then((r) => r.json()), link.ready.then(() => link.request("state"))]);
   buildControls(reply.data);
   pad.setMap(map);
