@@ -193,6 +193,7 @@ def run_evaluate_input(args: argparse.Namespace) -> int:
         space = GrooveSpace.load(args.task, args.model)
         metrics = (evaluate_humanize(space, args.data, args.split) if args.task == "humanize"
                    else evaluate_drumify(space, args.data, args.split))
+    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{args.task}.json"
     path.write_text(json.dumps(metrics, indent=2))
     print(json.dumps(metrics, indent=2))

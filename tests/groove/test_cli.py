@@ -74,7 +74,8 @@ def test_from_audio_writes_the_loops_pattern_and_places_it(tmp_path: Path, sampl
     assert "rhythm map" in r.stdout
     out = read_midi(tmp_path / "loop.mid").pattern
     assert out.bpm == pytest.approx(100.0, rel=0.04)
-    assert out.hits[:, 0].sum() >= 4 and out.hits[:, 1].sum() >= 3  # kicks and snares found
+    assert out.hits[[0, 8, 10, 16, 24, 26], 0].all()  # every kick on its step
+    assert out.hits[0:32:2, 2].sum() >= 14  # and the 8th-note hats
 
 
 def test_train_groove_then_humanize_with_the_new_model(tmp_path: Path) -> None:
