@@ -15,7 +15,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("src", type=Path)
     p.add_argument("dst", type=Path)
-    p.add_argument("--type", required=True, choices=("rhythm", "sound"))
+    p.add_argument("--type", required=True, choices=("rhythm", "sound", "groove", "transcriber"))
     args = p.parse_args()
     out = save_checkpoint(args.dst, load_checkpoint(args.src, args.type), half=True)
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
