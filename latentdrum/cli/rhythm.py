@@ -103,7 +103,9 @@ def register(sub: Any) -> None:
     p = rsub.add_parser("info", help="print a rhythm checkpoint's config, styles and metrics")
     model_arg(p)
     p.set_defaults(func=run_info)
-    __import__("latentdrum.cli.rhythm_input", fromlist=["register"]).register(rsub)  # humanize, drumify, from-audio
+    from latentdrum.cli import rhythm_input  # humanize, drumify, from-audio (imports nothing heavy)
+
+    rhythm_input.register(rsub)
 
 
 def run_train(args: argparse.Namespace) -> int:
