@@ -75,7 +75,7 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
         state[m] = 1
         for d in sorted(graph[m]):
             if state.get(d) == 1:
-                circles.append(path[path.index(d):] + [d] if d in path else [m, d])
+                circles.append([*path[path.index(d) :], d] if d in path else [m, d])
             elif d not in state:
                 visit(d, [*path, d])
         state[m] = 2

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -45,10 +46,13 @@ def test_sample_reconstruct_morph(trained: tuple[Path, Path], tmp_path: Path) ->
     files = sorted((tmp_path / "s").glob("kick_*.wav"))
     assert len(files) == 3
     info = sf.info(files[0])
-    assert (info.samplerate, info.channels, info.subtype, info.frames) == (44100, 1, "PCM_24", 44100)
+    assert (info.samplerate, info.channels, info.subtype) == (44100, 1, "PCM_24")
+    assert 0 < info.frames <= 3 * 44100  # as long as the sound rings, up to 3 s
+    audio, _ = sf.read(files[0])
+    assert np.abs(audio[-64:]).max() > 0  # ends where the sound ends: not padded with silence
     assert main(["sound", "reconstruct", str(data / "kitB" / "snare_00.wav"), "--model", str(ckpt),
                  "-o", str(tmp_path / "r.wav")]) == 0
-    assert sf.info(tmp_path / "r.wav").frames == 44100
+    assert 0 < sf.info(tmp_path / "r.wav").frames <= 3 * 44100
     assert main(["sound", "morph", str(data / "kitB" / "kick_00.wav"), str(data / "kitA" / "kick_01.wav"),
                  "--steps", "4", "--model", str(ckpt), "-o", str(tmp_path / "m")]) == 0
     assert len(list((tmp_path / "m").glob("morph_*.wav"))) == 4
