@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from latentdrum.errors import DatasetError
-from latentdrum.evaluation.sound_realism import realism_report
+from latentdrum.evaluation.sound_realism import realism_markdown, realism_report
 from latentdrum.evaluation.spectra import log_mel_db, log_mel_distance, mrstft_distance
 from latentdrum.sounds import spectral
 from latentdrum.sounds.classes import CLASSES
@@ -185,6 +185,7 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        (out / "realism.md").write_text(realism_markdown(metrics["realism"]))
         if plots:
             from latentdrum.evaluation.sound_plots import write_plots
 

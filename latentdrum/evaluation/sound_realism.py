@@ -118,3 +118,38 @@ def write_realism_pictures(out: Path, real: list[np.ndarray], sets: dict[str, li
         fig.savefig(paths[-1], dpi=80)
         plt.close(fig)
     return paths
+
+
+def realism_markdown(table: dict[str, Any]) -> str:
+    """The realism section as Markdown tables: per class and overall, real vs each set."""
+    sets = ("ceiling", "reconstruction", "samples")
+    lines = ["| class | n | paired distance: ceiling / reconstruction / samples "
+             "| partial ratio: real / ceiling / recon / samples | jitter (rad): real / recon "
+             "| level at 3 ms (dB): real / recon / samples | t-20 (s): real / recon / samples "
+             "| t-60 (s): real / recon / samples |",
+             "|---|---|---|---|---|---|---|---|"]
+
+    def f(v: Any, nd: int = 2) -> str:
+        return "-" if v is None else f"{v:.{nd}f}"
+
+    rows = {**table["classes"], "**overall**": table["overall"]}
+    for name, b in rows.items():
+        r = b["real"]
+        lines.append(
+            f"| {name} | {b['n']} | " + " / ".join(f(b[s]["paired_distance"]) for s in sets)
+            + f" | {f(r['partial_ratio'], 1)} / " + " / ".join(f(b[s]["partial_ratio"], 1) for s in sets)
+            + f" | {f(r['jitter'])} / {f(b['reconstruction']['jitter'])}"
+            + f" | {f(r['level_3ms_db'], 1)} / {f(b['reconstruction']['level_3ms_db'], 1)} / "
+            + f"{f(b['samples']['level_3ms_db'], 1)}"
+            + f" | {f(r['t20_s'])} / {f(b['reconstruction']['t20_s'])} / {f(b['samples']['t20_s'])}"
+            + f" | {f(r['t60_s'])} / {f(b['reconstruction']['t60_s'])} / {f(b['samples']['t60_s'])} |")
+    extra = []
+    if "kick_t20_relative_error" in table:
+        k = table["kick_t20_relative_error"]
+        extra.append(f"- kick time to -20 dB, reconstruction vs original: median error {k['median']:.0%}, "
+                     f"max {k['max']:.0%} ({k['n']} kicks)")
+    if "sampled_crash_t60_s" in table:
+        c = table["sampled_crash_t60_s"]
+        extra.append(f"- sampled crashes ring to -60 dB for {c['median']:.2f} s (median; 10th percentile "
+                     f"{c['p10']:.2f} s; {c['n']} samples)")
+    return "\n".join([*lines, "", *extra]) + "\n"

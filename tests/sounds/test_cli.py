@@ -68,8 +68,17 @@ def test_evaluate_writes_metrics_and_pictures(trained: tuple[Path, Path], tmp_pa
     assert {"model", "class_average", "nearest_training_sound"} <= set(m["reconstruction"])
     assert set(m["knobs"]) == {"kick", "snare", "closed_hat"}
     assert m["cleanliness"]["max_peak_dbfs"] <= -0.1
-    for name in ("spectrograms.png", "latent_map.png", "knob_sweeps.png"):
+    assert "| **overall** |" in (out / "realism.md").read_text()
+    for name in ("spectrograms.png", "latent_map.png", "knob_sweeps.png", "realism_kick.png", "realism_snare.png"):
         assert (out / name).stat().st_size > 1000
+    realism = m["realism"]
+    assert set(realism["classes"]) == {"kick", "snare", "closed_hat"}
+    for block in (realism["overall"], *realism["classes"].values()):
+        assert {"ceiling", "reconstruction", "samples", "real"} <= set(block)
+        assert {"partial_ratio", "jitter", "level_3ms_db", "t20_s", "t60_s"} <= set(block["real"])
+    # the representation alone is closer to the real sounds than a model trained for seconds
+    assert realism["overall"]["ceiling"]["paired_distance"] < realism["overall"]["reconstruction"]["paired_distance"]
+    assert realism["kick_t20_relative_error"]["n"] == 2
 
 
 def test_bad_inputs_exit_2_with_a_message(trained: tuple[Path, Path], tmp_path: Path,

@@ -15,8 +15,8 @@ from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import load_audio, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import build_sound_dataset
-from latentdrum.spaces.sound import Knobs, SoundSpace
 from latentdrum.sounds.synthesis import synthesize
+from latentdrum.spaces.sound import Knobs, SoundSpace
 from latentdrum.training.sound import calibrate_space, control_features, vae_loss
 from tests.sounds.factory import write_kit
 
