@@ -140,7 +140,7 @@ def test_wrong_inputs_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_a_checkpoint_of_the_first_engine_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    path, model = _tiny_space(tmp_path)
+    path, _ = _tiny_space(tmp_path)
     ckpt = torch.load(path, weights_only=False)
     ckpt["extra"]["engine"] = 1
     torch.save(ckpt, tmp_path / "old.ckpt")
