@@ -15,6 +15,7 @@ PARTS = {
     "render": "latentdrum.evaluation.bench.render",
     "instrument": "latentdrum.evaluation.bench.instrument",
     "web": "latentdrum.evaluation.bench.web",  # headless Chromium: only with --web or --only web
+    "load": "latentdrum.evaluation.bench.load",  # 20 clients x 60 moves/s for 20 s: only with --only load
 }
 DEFAULT_PARTS = ("rhythm", "sound", "render", "instrument")
 
@@ -40,7 +41,7 @@ def run_bench(args: argparse.Namespace) -> int:
             results[name] = module.run(args.rhythm_model)
         elif name == "sound":
             results[name] = module.run(args.sound_model)
-        elif name in ("instrument", "web"):
+        elif name in ("instrument", "web", "load"):
             results[name] = module.run(args.rhythm_model, args.sound_model)
         else:
             results[name] = module.run()

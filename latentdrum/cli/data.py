@@ -39,8 +39,10 @@ def register(sub: Any) -> None:
     p = dsub.add_parser(
         "sounds",
         help="read a folder of drum one-shots and summarise them",
-        description="Label every audio file under DIR (labels.csv, else sub-folder names, else file-name "
-        "keywords), prepare it as the sound model sees it (mono 44.1 kHz, onset-aligned, loudness-normalised, "
+        description="Label every audio file under DIR (labels.csv, else its file and folder names read with "
+        "the rest of its kit, else its sound, with a calibrated classifier; files the sound is not sure of are "
+        "listed as unknown with their best guesses, never guessed), prepare it as the sound model sees it "
+        "(mono 44.1 kHz, onset-aligned, loudness-normalised, "
         "cut to 1 s with a fade), cache the result, and print counts per class and kit, skipped files with "
         "their reasons, and durations.",
     )
@@ -137,6 +139,7 @@ def run_sounds(args: argparse.Namespace) -> int:
     src = "cache" if s["from_cache"] else "audio files"
     print(f"{s['root']}: {s['files_used']} sounds from {s['files_found']} files, read from {src} in {s['seconds']} s")
     _print_skipped(ds.skipped, s["skip_reasons"])
+    _print_labelling(s, ds.skipped)
     print("\nsounds per class:")
     for cls, n in s["per_class"].items():
         print(f"  {cls:<12}{n:>6}")
@@ -149,3 +152,20 @@ def run_sounds(args: argparse.Namespace) -> int:
     if s["licenses"]:
         print("licenses: " + ", ".join(f"{k} ({v})" for k, v in s["licenses"].items()))
     return 0
+
+
+def _print_labelling(s: dict[str, Any], skipped: list[tuple[str, str]], shown: int = 20) -> None:
+    """Where the classes came from; each file labelled by its sound with how sure it was; unknowns."""
+    if s["labelled_by"]:
+        print("\nclasses from: " + ", ".join(f"{src} {n}" for src, n in s["labelled_by"].items()))
+    by_sound = s["labelled_by_sound"]
+    if by_sound:
+        print(f"\nlabelled by their sound ({len(by_sound)}; put a labels.csv beside them to correct any):")
+        for b in by_sound[:shown]:
+            alts = ", ".join(f"{c} {p:.2f}" for c, p in b["alternatives"][1:3])
+            print(f"  {b['file']}: {b['class']} ({b['confidence']:.2f} sure; {b['why']}; then {alts or '-'})")
+        if len(by_sound) > shown:
+            print(f"  ... and {len(by_sound) - shown} more (--json lists all)")
+    unknown = [(rel, r) for rel, r in skipped if r.startswith("class unknown")]
+    if unknown:
+        print(f"\nunknown class ({len(unknown)}, not used; their best guesses are above with the skipped files)")

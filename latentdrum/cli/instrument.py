@@ -7,6 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from latentdrum.cli.checks import count, out_dir, out_file
+
+MAX_LOOPS = 64
+MAX_RENDER_MINUTES = 10.0  # a longer loop file is almost certainly a typo (and gigabytes of memory)
+
 
 def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rhythm-model", type=Path, default=None, metavar="PATH",
@@ -23,34 +28,38 @@ def register(sub: Any) -> None:
     p.add_argument("--kit", type=Path, default=None, metavar="KIT.json", help="default: a kit sampled with --seed")
     p.add_argument("--bpm", type=float, default=None, help="tempo (default: the clip's own)")
     p.add_argument("--swing", type=float, default=50.0, help="MPC swing percent, 50 (straight) .. 75")
-    p.add_argument("--loops", type=int, default=1)
+    p.add_argument("--loops", type=count(1, MAX_LOOPS), default=1, help=f"how many times, 1-{MAX_LOOPS} (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seeds the sampled kit and the variations")
     p.add_argument("--drum-map", choices=("gm", "roland"), default="gm")
     p.add_argument("--sound-model", type=Path, default=None, metavar="PATH",
                    help="sound checkpoint (default: the bundled model)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="LOOP.wav")
+    p.add_argument("-o", "--out", type=out_file, required=True, metavar="LOOP.wav")
     p.set_defaults(func=run_render)
 
     p = sub.add_parser("demo", help="play the instrument in the browser; --render OUT_DIR for the headless demo",
                        description="Without --render: serve the web instrument on 127.0.0.1 and open it in a "
                        "browser where there is one. With --render OUT_DIR: write a generated pattern (.mid), its "
                        "kit (.json and WAV one-shots) and the rendered loop (.wav), and print what was made.")
-    p.add_argument("--render", type=Path, default=None, metavar="OUT_DIR")
+    p.add_argument("--render", type=out_dir, default=None, metavar="OUT_DIR")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--style", default=None, help="a style the rhythm model knows (default: any)")
     p.add_argument("--bpm", type=float, default=100.0)
     p.add_argument("--swing", type=float, default=54.0)
-    p.add_argument("--loops", type=int, default=4)
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--loops", type=count(1, MAX_LOOPS), default=4, help=f"loops in loop.wav, 1-{MAX_LOOPS}")
+    p.add_argument("--port", type=count(1, 65535), default=8000)
     _model_args(p)
     p.set_defaults(func=run_demo)
 
     p = sub.add_parser("serve", help="serve the web instrument (loopback only by default)",
                        description="Serve the web page and its websocket. The current scene is kept in "
-                       "$LATENTDRUM_STATE (default ~/.local/state/latentdrum/session.json).")
+                       "$LATENTDRUM_STATE (default ~/.local/state/latentdrum/session.json). Anyone who can "
+                       "reach the address can play: see 'What the server trusts' in the README.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=count(0, 65535), default=8000, help="0: any free port")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="another name the server may be reached by (its Host header), repeatable")
     p.add_argument("--state", type=Path, default=None, metavar="FILE", help="where the session is kept")
+    p.add_argument("--no-state", action="store_true", help="keep nothing on disk (the session ends with the server)")
     p.add_argument("--seed", type=int, default=None, help="seed of the first scene when there is no saved one")
     _model_args(p)
     p.set_defaults(func=run_serve)
@@ -72,6 +81,7 @@ BOTH = "--rhythm-model PATH and --sound-model PATH"
 def run_render(args: argparse.Namespace) -> int:
     import torch
 
+    from latentdrum.errors import ConfigError
     from latentdrum.instrument.coupling import Coupling, kit_sounds, sample_kit
     from latentdrum.instrument.kit import Kit
     from latentdrum.instrument.render import RenderSettings, render
@@ -86,6 +96,10 @@ def run_render(args: argparse.Namespace) -> int:
     voices = kit_sounds(sound, kit, Coupling(seed=args.seed))
     settings = RenderSettings(bpm=args.bpm, swing=args.swing, loops=args.loops, seed=args.seed,
                               choke_groups=kit.choke_group_indices())
+    minutes = drums.pattern.steps * 15 / (settings.bpm or drums.pattern.bpm) * args.loops / 60
+    if minutes > MAX_RENDER_MINUTES:
+        raise ConfigError(f"{args.loops} loops at this tempo last {minutes:.1f} min; at most "
+                          f"{MAX_RENDER_MINUTES:g} min are rendered: use fewer --loops or a faster --bpm")
     audio = render(drums.pattern, voices, settings)
     path = write_wav(args.out, audio)
     print(f"{path}: {audio.shape[0] / 44100:.2f} s, {drums.pattern.bars} bars x {args.loops} at "
@@ -107,23 +121,51 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    return _serve(args.rhythm_model, args.sound_model, args.host, args.port, args.state, args.seed, open_page=False)
+    return _serve(args.rhythm_model, args.sound_model, args.host, args.port, args.state, args.seed, open_page=False,
+                  persist=not args.no_state, extra_hosts=args.allow_host)
+
+
+def _bind(host: str, port: int) -> Any:
+    """A listening socket on ``host:port``, or a :class:`ConfigError` saying why not (before any "playing at")."""
+    import socket
+
+    from latentdrum.errors import ConfigError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        busy = " (is another latentdrum running? pass --port N)" if getattr(exc, "errno", None) == 98 else ""
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{busy}") from None
+    return sock
 
 
 def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port: int, state: Path | None,
-           seed: int | None, open_page: bool) -> int:
+           seed: int | None, open_page: bool, persist: bool = True, extra_hosts: list[str] | None = None) -> int:
+    import sys
     import threading
 
     import torch
     import uvicorn
 
-    from latentdrum.errors import ConfigError
     from latentdrum.web.app import create_app
+    from latentdrum.web.guard import allowed_hosts
 
-    if not 0 < port < 65536:
-        raise ConfigError(f"--port must be 1-65535, got {port}")
+    sock = _bind(host, port)  # fails here, before the models load and before "playing at"
+    port = sock.getsockname()[1]  # --port 0: the free port the system chose
     _one_thread(torch)
-    app = _with_flag_hint(BOTH, create_app, rhythm_model, sound_model, state, seed)
+    if not persist:
+        print("latentdrum: warning: --no-state: nothing is saved; the session ends when the server stops",
+              file=sys.stderr, flush=True)
+    app = _with_flag_hint(BOTH, create_app, rhythm_model, sound_model, state, seed,
+                          hosts=allowed_hosts(host, extra_hosts or ()), persist=persist)
+    notice = app.state.session.state_notice()
+    if notice:
+        print(f"latentdrum: warning: {notice}", file=sys.stderr, flush=True)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"latentdrum: playing at {url}  (Ctrl+C to stop)", flush=True)
     if open_page and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -131,7 +173,8 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
 
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     # Small JSON frames on loopback: compressing them costs more time than it saves.
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_max_size=64 * 1024, ws_per_message_deflate=False)
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=64 * 1024, ws_per_message_deflate=False)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

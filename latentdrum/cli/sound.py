@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from latentdrum.cli.checks import count, out_dir, out_file
+
 KNOB_HELP = "knob in [-1, 1], 0 = neutral"
 
 
@@ -42,41 +44,57 @@ def register(sub: Any) -> None:
 
     p = ssub.add_parser("sample", help="sample sounds of one class and write WAV files")
     p.add_argument("--class", dest="cls", required=True, help="sound class, e.g. kick, snare, closed_hat")
-    p.add_argument("--n", type=int, default=8, help="how many sounds (default 8)")
+    p.add_argument("--n", type=count(1, 256), default=8, help="how many sounds, 1-256 (default 8)")
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same sounds)")
     p.add_argument("--temperature", type=float, default=1.0, help="spread of the samples (default 1)")
     for knob in ("brightness", "decay", "pitch", "attack"):
         p.add_argument(f"--{knob}", type=float, default=0.0, help=KNOB_HELP)
     p.add_argument("--intensity", type=float, default=0.5, help="how hard the hit is, 0-1 (default 0.5)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
     p.set_defaults(func=run_sample)
 
     p = ssub.add_parser("reconstruct", help="encode your own sample into the space and decode it")
     p.add_argument("input", type=Path, metavar="IN.wav")
-    p.add_argument("--class", dest="cls", default=None, help="its class (default: from the file name)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.wav")
+    p.add_argument("--class", dest="cls", default=None,
+                   help="its class (default: from its file and folder name, else from its sound)")
+    p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.wav")
     _model_arg(p)
     p.set_defaults(func=run_reconstruct)
 
     p = ssub.add_parser("morph", help="morph from one sample to another in K steps (WAV files)")
     p.add_argument("a", type=Path, metavar="A.wav")
     p.add_argument("b", type=Path, metavar="B.wav")
-    p.add_argument("--steps", type=int, default=8, help="sounds from A to B inclusive (default 8)")
-    p.add_argument("--class", dest="cls", default=None, help="class of both (default: from each file name)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT_DIR")
+    p.add_argument("--steps", type=count(2, 64), default=8, help="sounds from A to B inclusive, 2-64 (default 8)")
+    p.add_argument("--class", dest="cls", default=None,
+                   help="class of both (default: from each file's name, else from its sound)")
+    p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
     p.set_defaults(func=run_morph)
 
     p = ssub.add_parser("evaluate", help="metrics.json and pictures on kits the model never heard")
     p.add_argument("--data", type=Path, required=True, metavar="DIR")
-    p.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR")
-    p.add_argument("--n-samples", type=int, default=64, help="sampled sounds per class (default 64)")
-    p.add_argument("--sweep-latents", type=int, default=4, help="latents per knob sweep (default 4)")
+    p.add_argument("--out", type=out_dir, required=True, metavar="REPORT_DIR")
+    p.add_argument("--n-samples", type=count(1, 1024), default=64, help="sampled sounds per class, 1-1024 (default 64)")
+    p.add_argument("--sweep-latents", type=count(1, 64), default=4, help="latents per knob sweep, 1-64 (default 4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-plots", action="store_true")
     _model_arg(p)
     p.set_defaults(func=run_evaluate)
+
+    p = ssub.add_parser("train-classifier", help="build the sound classifier that labels samples by ear",
+                        description="Fit the calibrated classifier that names a sample's class from its sound "
+                        "(used where the file name says nothing) on the labelled sounds of DIR, hold out whole "
+                        "kits, and print its accuracy on them: name rule alone, sound alone, both together.")
+    p.add_argument("--data", type=Path, required=True, metavar="DIR", help="folder of labelled one-shots")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.npz", help="where the classifier goes "
+                   "(.npz or .json; the bundled one is latentdrum/assets/sound_classifier.npz)")
+    p.add_argument("--holdout", nargs="*", default=None, metavar="KIT",
+                   help="kits never trained on, measured on (default: those of the bundled sound model when "
+                   "present); pass --holdout with no KIT to train on everything")
+    p.add_argument("--no-augment", action="store_true", help="train without the speed-changed copies")
+    p.add_argument("--report", type=Path, default=None, metavar="JSON", help="also write the held-out report here")
+    p.set_defaults(func=run_train_classifier)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -107,15 +125,16 @@ def _knobs(args: argparse.Namespace) -> Any:
     return Knobs(brightness=args.brightness, decay=args.decay, pitch=args.pitch, attack=args.attack)
 
 
-def _class_for(path: Path, given: str | None) -> str:
-    from latentdrum.errors import ConfigError
-    from latentdrum.sounds.classes import check_class, class_from_name
+def _class_for(path: Path, given: str | None, audio: Any) -> str:
+    """``--class``, else the file's name read with its folder, else its sound (says so on stderr)."""
+    import sys
 
-    if given:
-        return check_class(given)
-    cls = class_from_name(path.stem) or class_from_name(path.parent.name)
-    if cls is None:
-        raise ConfigError(f"cannot tell the class of {path.name} from its name; pass --class (e.g. --class snare)")
+    from latentdrum.sounds.labelling import label_file, require_class
+
+    label = label_file(path, audio, override=given)
+    cls = require_class(path, label)
+    if label.source == "sound":
+        print(f"{path.name}: {label.describe()}; --class overrides", file=sys.stderr)
     return cls
 
 
@@ -139,9 +158,10 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     from latentdrum.sounds.audio import load_audio, trim_tail, write_wav
     from latentdrum.spaces.sound import SoundSpace
 
-    cls = _class_for(args.input, args.cls)
+    audio = load_audio(args.input)
+    cls = _class_for(args.input, args.cls, audio)
     space = SoundSpace.load(args.model)
-    z = space.encode(load_audio(args.input), cls)
+    z = space.encode(audio, cls)
     print(write_wav(args.out, trim_tail(space.decode(z[None], cls)[0])))
     return 0
 
@@ -155,9 +175,10 @@ def run_morph(args: argparse.Namespace) -> int:
 
     if args.steps < 2:
         raise ConfigError(f"--steps must be at least 2, got {args.steps}")
-    ca, cb = _class_for(args.a, args.cls), _class_for(args.b, args.cls)
+    xa, xb = load_audio(args.a), load_audio(args.b)
+    ca, cb = _class_for(args.a, args.cls, xa), _class_for(args.b, args.cls, xb)
     space = SoundSpace.load(args.model)
-    za, zb = space.encode(load_audio(args.a), ca), space.encode(load_audio(args.b), cb)
+    za, zb = space.encode(xa, ca), space.encode(xb, cb)
     t = np.linspace(0.0, 1.0, args.steps)[:, None].astype(np.float32)
     # The class embedding switches halfway when the classes differ; the latent moves smoothly.
     classes = [ca if ti < 0.5 else cb for ti in t[:, 0]]
@@ -184,4 +205,40 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(f"classifier accuracy on samples {m['classifier']['accuracy_on_samples']:.3f}, "
               f"variety ratio min {m['variety']['min_ratio']}, mean {m['variety']['mean_ratio']}")
     print(f"wrote {args.out / 'metrics.json'}")
+    return 0
+
+
+def run_train_classifier(args: argparse.Namespace) -> int:
+    from latentdrum.errors import DatasetError
+    from latentdrum.sounds.classes import CLASSES
+    from latentdrum.sounds.classifier_fit import fit_classifier
+    from latentdrum.sounds.classifier_report import heldout_report
+    from latentdrum.sounds.dataset import build_sound_dataset
+    from latentdrum.training.sound import DEFAULT_HOLDOUT
+
+    ds = build_sound_dataset(args.data, progress=True)
+    holdout = [k for k in (DEFAULT_HOLDOUT if args.holdout is None else args.holdout) if k in ds.kits]
+    if args.holdout and len(holdout) < len(args.holdout):
+        raise DatasetError(f"--holdout kits {sorted(set(args.holdout) - set(holdout))} are not folders of "
+                           f"{args.data} (its kits: {', '.join(ds.kits)})")
+    # Never learn from labels the sound itself gave: only labels.csv and names teach the classifier.
+    train = [i for i in ds.kit_indices(holdout, inside=False) if not ds.label_sources
+             or ds.label_sources[i] != "sound"]
+    clf = fit_classifier(ds.audio[train], [CLASSES[int(c)] for c in ds.class_index[train]],
+                         [ds.kit_of(i) for i in train], ds.duration[train], augment=not args.no_augment)
+    loko = clf.info["leave_one_kit_out"]
+    print(f"trained on {len(train)} sounds of {len(clf.info['trained_on']['kits'])} kits; leave-one-kit-out "
+          f"accuracy {loko['accuracy']}, temperature {clf.temperature:.2f}, threshold {clf.threshold}")
+    if holdout:
+        rep = heldout_report(ds, holdout, clf)
+        clf.info["heldout"] = {k: v for k, v in rep.items() if k != "wrong"}
+        print(f"held-out kits {', '.join(rep['kits'])} ({rep['sounds']} sounds): name rule alone "
+              f"{rep['name_alone']:.3f} ({rep['name_answers']} answered), sound alone {rep['sound_alone']:.3f}, "
+              f"together {rep['together']:.3f} ({rep['labelled_by_sound']} by the sound, {rep['unknown']} unknown)")
+        for w in rep["wrong"]:
+            print(f"  {w['file']}: {w['true']}, said {w['said']}")
+        if args.report:
+            args.report.parent.mkdir(parents=True, exist_ok=True)
+            args.report.write_text(json.dumps(rep, indent=2))
+    print(f"wrote {clf.save(args.out)}")
     return 0

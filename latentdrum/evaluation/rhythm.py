@@ -1,6 +1,8 @@
 """``latentdrum rhythm evaluate``: how well a rhythm space reconstructs, samples, follows styles and morphs.
 
-Writes ``metrics.json`` and three pictures into the report folder:
+Writes ``metrics.json``, ``grooves.md`` (the per-style x temperature groove table, the fill
+classifier and the style-strength table, :mod:`latentdrum.evaluation.grooves` and
+:mod:`latentdrum.evaluation.fills`) and three pictures into the report folder:
 
 - ``latent_map.png``: the split's windows in the space's 2D map, coloured by style;
 - ``descriptors.png``: each rhythm descriptor's distribution, prior samples vs real windows;
@@ -23,11 +25,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from latentdrum.evaluation.fills import fill_report
+from latentdrum.evaluation.fills import markdown as fills_markdown
+from latentdrum.evaluation.grooves import groove_table, table_styles
 from latentdrum.evaluation.overlap import overlapping_area
 from latentdrum.models.rhythm_metrics import ReconstructionCounts, hamming
 from latentdrum.patterns.dataset import PatternDataset, build_pattern_dataset
 from latentdrum.patterns.descriptors import DESCRIPTOR_NAMES, compute
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.patterns.fills import window_fill_flags
 from latentdrum.spaces.rhythm import RhythmSpace, slerp
 
 V = NUM_VOICES
@@ -47,7 +53,8 @@ def _decode_arrays(space: RhythmSpace, z: np.ndarray, style: str | None, tempera
     for i in range(0, len(z), 1024):
         chunk = torch.from_numpy(np.ascontiguousarray(z[i : i + 1024], dtype=np.float32))
         s = torch.full((len(chunk),), space.model.style_index(style), dtype=torch.long)
-        out.append(space.model.decode(chunk, s).to_pattern_tensor(space.hit_threshold, temperature, gen).numpy())
+        pats = space.model.decode(chunk, s).to_pattern_tensor(space.hit_threshold, temperature, gen, keep_counts=True)
+        out.append(pats.numpy())
     return np.concatenate(out)
 
 
@@ -62,6 +69,7 @@ def _encode_arrays(space: RhythmSpace, windows: np.ndarray) -> np.ndarray:
 
 def reconstruction(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray) -> dict[str, Any]:
     x = ds.windows[idx]
+    flags = torch.from_numpy(window_fill_flags(ds, idx)) if space.has_fills else None
     # A style the model was not trained on (another folder's labels) is encoded as "any style".
     names = [ds.style_name(int(s)) for s in ds.style[idx]]
     styles = [s if s in space.styles else None for s in names]
@@ -70,7 +78,8 @@ def reconstruction(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray) -> d
         for i in range(0, len(x), 1024):
             xb = torch.from_numpy(x[i : i + 1024])
             sb = torch.tensor([space.model.style_index(s) for s in styles[i : i + 1024]], dtype=torch.long)
-            pred = space.model(xb, sb)[0].to_pattern_tensor(space.hit_threshold)
+            fb = flags[i : i + 1024] if flags is not None else None
+            pred = space.model(xb, sb, fb)[0].to_pattern_tensor(space.hit_threshold)
             bpm = torch.from_numpy(ds.bpm[idx][i : i + 1024])
             total.update(pred, xb, bpm)
             for v in range(V):
@@ -153,14 +162,18 @@ def style_adherence(
             return clf(torch.from_numpy((_style_features(w) - mu) / sd)).argmax(1).numpy()
 
     va = [i for i in idx if ds.style_name(int(ds.style[i])) in lab]
-    real_acc = float((predict(ds.windows[va]) == np.array([lab[str(ds.style_name(int(ds.style[i])))] for i in va]))
-                     .mean()) if va else float("nan")
+    y_va = np.array([lab[str(ds.style_name(int(ds.style[i])))] for i in va])
+    pred_va = predict(ds.windows[va]) if va else np.zeros(0, np.int64)
+    real_acc = float((pred_va == y_va).mean()) if va else float("nan")
     uncond = predict(_decode_arrays(space, space.sample_latent(n * 2, None, 1.0, seed), None, 1.0, seed))
     per_style = {}
     for s, k in lab.items():
         cond = predict(_decode_arrays(space, space.sample_latent(n, s, 1.0, seed + 1), s, 1.0, seed + 1))
+        real_k = pred_va[y_va == k] if va else np.zeros(0)
         per_style[s] = {"conditioned_rate": round(float((cond == k).mean()), 4),
-                        "unconditional_rate": round(float((uncond == k).mean()), 4)}
+                        "unconditional_rate": round(float((uncond == k).mean()), 4),
+                        "real_rate": round(float((real_k == k).mean()), 4) if len(real_k) else None,
+                        "real_windows": len(real_k)}
     return {
         "classifier_styles": styles,
         "classifier_accuracy_on_real_split": round(real_acc, 4),
@@ -242,8 +255,21 @@ def _plots(space: RhythmSpace, ds: PatternDataset, idx: np.ndarray, d_s: dict, d
     plt.close(fig)
 
 
+def style_markdown(style: dict[str, Any]) -> str:
+    """The style-strength table: conditioned vs unconditional samples vs real windows."""
+    if "per_style" not in style:
+        return f"{style.get('note', 'not measured (unconditional model)')}\n"
+    lines = ["| style | conditioned samples | unconditional samples | real windows (split) |", "|---|---|---|---|"]
+    for s, r in style["per_style"].items():
+        real = f"{r['real_rate']:.2f} ({r['real_windows']})" if r.get("real_rate") is not None else "-"
+        lines.append(f"| {s} | {r['conditioned_rate']:.2f} | {r['unconditional_rate']:.2f} | {real} |")
+    lines.append(f"| mean | {style['mean_conditioned_rate']:.2f} | {style['mean_unconditional_rate']:.2f} | "
+                 f"{style['classifier_accuracy_on_real_split']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 def evaluate_rhythm(space: RhythmSpace, data_dir: str | Path, split: str, out_dir: str | Path,
-                    samples: int = 2000, seed: int = 0) -> dict[str, Any]:
+                    samples: int = 2000, seed: int = 0, groove_samples: int = 100) -> dict[str, Any]:
     """Score ``space`` on ``split`` of ``data_dir``; write metrics.json and plots to ``out_dir``."""
     from latentdrum.patterns.dataset import PatternDatasetConfig
 
@@ -257,6 +283,10 @@ def evaluate_rhythm(space: RhythmSpace, data_dir: str | Path, split: str, out_di
         raise DatasetError(f"{data_dir} has no {split} windows")
     rec = reconstruction(space, ds, idx)
     realism, d_s, d_r = sample_realism(space, ds, idx, train_idx, samples, seed)
+    grooves = groove_table(space, ds, train_idx, groove_samples, seed)
+    styles = table_styles(space, ds, train_idx)
+    fills = fill_report(space, ds, idx, train_idx, styles, seed=seed)
+    style = style_adherence(space, ds, idx, train_idx, seed)
     metrics = {
         "model": str(space.path),
         "data": str(data_dir),
@@ -264,9 +294,15 @@ def evaluate_rhythm(space: RhythmSpace, data_dir: str | Path, split: str, out_di
         "windows": len(idx),
         "reconstruction": rec,
         "samples": realism,
-        "style": style_adherence(space, ds, idx, train_idx, seed),
+        "style": style,
         "interpolation": interpolation_smoothness(space, ds, idx, seed),
+        "grooves": {k: v for k, v in grooves.items() if k != "markdown"},
+        "fills": fills,
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (out / "grooves.md").write_text(
+        f"# Grooves at every setting ({groove_samples} samples per row; real = {grooves['reference']})\n\n"
+        + grooves["markdown"] + "\n# Fills: beat-vs-fill classifier\n\n" + fills_markdown(fills)
+        + "\n# Style strength: samples recognised as their style\n\n" + style_markdown(style))
     _plots(space, ds, idx, d_s, d_r, rec, out)
     return metrics

@@ -1,10 +1,19 @@
 """A scene: groove, kit and knobs together, the unit the instrument morphs, blends and saves.
 
 A :class:`Scene` is a rhythm latent ``z`` (the groove before steering), its style, the rhythm
-knobs (density, complexity), a :class:`~latentdrum.instrument.kit.Kit` (each voice's point in the
-sound space with its sound knobs and mix), tempo, swing and the coupling amounts (dynamics:
-velocity -> timbre, variation: how much repeated hits differ). Optionally it pins an explicit
-pattern (a pattern edited by hand, which the decoder would not reproduce exactly).
+knobs (density, complexity), the temperature and decoder ``seed`` it is played with, its phrase
+(``bars`` 1/2/4/8, a fill every ``fill_every`` bars), a :class:`~latentdrum.instrument.kit.Kit`
+(each voice's point in the sound space with its sound knobs and mix), tempo, swing and the
+coupling amounts (dynamics: velocity -> timbre, variation: how much repeated hits differ).
+Optionally it pins an explicit pattern (a pattern edited by hand, which the decoder would not
+reproduce exactly).
+
+The pattern is a pure function of the scene (:meth:`Scene.decode_pattern`): changing the
+temperature, a knob, the style or the phrase re-decodes *the same groove* (same ``z``, same
+``seed``) at once; only the dice (:func:`randomise`) draw a new ``z`` and ``seed``. A new scene
+and every dice roll are drawn by the guarded sampler with the strong-groove check
+(:func:`~latentdrum.spaces.phrase.sample_phrases`): for backbeat styles, the kick on the first
+downbeat and the snare on 2 and 4.
 
 - :func:`morph` (a, b, t): slerp of the rhythm latents, linear interpolation of kit latents,
   knobs, gain, pan and tune, tempo and swing; groove and timbre move together.
@@ -31,6 +40,7 @@ from latentdrum.errors import ConfigError, KitError, LatentDrumError
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
 from latentdrum.patterns.pattern import Pattern
+from latentdrum.spaces.phrase import Phrase, decode_guarded, fill_bar, sample_phrases
 from latentdrum.spaces.rhythm import RhythmKnobs, slerp
 
 if TYPE_CHECKING:
@@ -62,6 +72,9 @@ class Scene:
     dynamics: float = 1.0
     variation: float = 0.15
     pattern: Pattern | None = None  # pinned, hand-edited pattern (None = decode z)
+    seed: int = 0  # the decoder's draws (hits, velocity, timing) at temperature > 0
+    bars: int = 2
+    fill_every: int = 0  # 0 = no fills; N = a fill in the last bar of every N bars
 
     def __post_init__(self) -> None:
         z = np.asarray(self.z, dtype=np.float32).reshape(-1)
@@ -75,6 +88,14 @@ class Scene:
             v = float(getattr(self, name))
             if not lo <= v <= hi:
                 raise SceneError(f"{name} must lie in [{lo:g}, {hi:g}], got {v}")
+        if not 0 <= int(self.seed) < 2**31:
+            raise SceneError(f"seed must lie in [0, 2^31), got {self.seed}")
+        try:
+            self.phrase()
+        except ConfigError as exc:
+            raise SceneError(str(exc)) from None
+        if self.pattern is not None and self.pattern.bars != self.bars:
+            raise SceneError(f"the pinned pattern has {self.pattern.bars} bars, the scene {self.bars}")
 
     def replace(self, **changes: Any) -> Scene:
         return dataclasses.replace(self, **changes)
@@ -83,11 +104,19 @@ class Scene:
         """``(D,)`` the latent actually decoded: ``z`` moved by the rhythm knobs."""
         return space.steer(self.z[None], self.rhythm_knobs)[0]
 
+    def phrase(self) -> Phrase:
+        return Phrase(self.bars, self.fill_every)
+
     def decode_pattern(self, space: RhythmSpace) -> Pattern:
-        """The scene's pattern at its tempo (the pinned one if a hand edit pinned it)."""
+        """The scene's pattern (its whole phrase) at its tempo; the pinned one if a hand edit pinned it."""
         if self.pattern is not None:
             return self.pattern.with_bpm(self.bpm)
-        return space.decode(self.steered(space), self.style, self.bpm)[0]
+        return decode_guarded(space, self.z, self.style, self.phrase(), self.temperature, self.seed, self.bpm,
+                              self.rhythm_knobs)[0]
+
+    def decode_fill(self, space: RhythmSpace) -> Pattern:
+        """One bar: the fill this scene's groove plays (what the page's fill button plays next)."""
+        return fill_bar(space, self.z, self.style, self.temperature, self.seed, self.bpm, self.rhythm_knobs)
 
     # --- JSON -------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -102,6 +131,9 @@ class Scene:
                 "temperature": self.temperature,
                 "density": self.rhythm_knobs.density,
                 "complexity": self.rhythm_knobs.complexity,
+                "seed": int(self.seed),
+                "bars": self.bars,
+                "fill_every": self.fill_every,
             },
             "kit": self.kit.to_json(),
             "bpm": self.bpm,
@@ -174,6 +206,9 @@ class Scene:
                 dynamics=float(data.get("dynamics", 1.0)),
                 variation=float(data.get("variation", 0.15)),
                 pattern=pattern,
+                seed=_int(rhythm.get("seed", 0), "seed", source),
+                bars=_int(rhythm.get("bars", pattern.bars if pattern is not None else 2), "bars", source),
+                fill_every=_int(rhythm.get("fill_every", 0), "fill_every", source),
             )
         except KitError as exc:
             raise SceneError(str(exc)) from None
@@ -206,6 +241,12 @@ class Scene:
         return cls.from_json(data, rhythm_model_id, sound_model_id, source=str(path))
 
 
+def _int(v: Any, name: str, source: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise SceneError(f"{source}: {name} must be a whole number, got {v!r}")
+    return v
+
+
 # --- making, morphing, blending -----------------------------------------------------------------
 def new_scene(
     rhythm: RhythmSpace,
@@ -214,15 +255,19 @@ def new_scene(
     style: str | None = None,
     temperature: float = 1.0,
     bpm: float = 100.0,
+    bars: int | None = None,
+    fill_every: int = 0,
 ) -> Scene:
-    """A fresh scene: a groove sampled from ``style``'s prior and a sampled kit."""
+    """A fresh scene: a strong groove of ``style`` (guarded sampler, module docstring) and a sampled kit."""
     from latentdrum.instrument.coupling import sample_kit
 
     rng = np.random.default_rng(seed)
-    z = rhythm.sample_latent(1, style, temperature, int(rng.integers(2**31)))[0]
+    phrase = Phrase(bars or rhythm.bars, fill_every)
+    got = sample_phrases(rhythm, 1, style, temperature, int(rng.integers(2**31)), phrase=phrase, bpm=bpm,
+                         strong=True)
     kit = sample_kit(sound, int(rng.integers(2**31)), name="")
-    return Scene(z=z, kit=kit, rhythm_model_id=rhythm.model_id, style=style, bpm=bpm,
-                 temperature=temperature)
+    return Scene(z=got.latents[0], kit=kit, rhythm_model_id=rhythm.model_id, style=style, bpm=bpm,
+                 temperature=temperature, seed=got.seeds[0], bars=phrase.bars, fill_every=fill_every)
 
 
 def _lerp(a: float, b: float, t: float) -> float:
@@ -275,6 +320,9 @@ def morph(a: Scene, b: Scene, t: float) -> Scene:
         dynamics=_lerp(a.dynamics, b.dynamics, t),
         variation=_lerp(a.variation, b.variation, t),
         pattern=None,
+        seed=near.seed,
+        bars=near.bars,
+        fill_every=near.fill_every,
     )
 
 
@@ -316,10 +364,11 @@ def randomise(
     rng = np.random.default_rng(seed)
     seed_r, seed_k = int(rng.integers(2**31)), int(rng.integers(2**31))
     out = scene
-    if kind in ("pattern", "everything"):
-        fresh = rhythm.sample_latent(1, scene.style, scene.temperature, seed_r)[0]
-        z = slerp(scene.z.astype(np.float64), fresh.astype(np.float64), amount).astype(np.float32)
-        out = out.replace(z=z, pattern=None)
+    if kind in ("pattern", "everything") and amount > 0:
+        got = sample_phrases(rhythm, 1, scene.style, scene.temperature, seed_r, scene.rhythm_knobs, scene.phrase(),
+                             scene.bpm, strong=True)
+        z = slerp(scene.z.astype(np.float64), got.latents[0].astype(np.float64), amount).astype(np.float32)
+        out = out.replace(z=z, pattern=None, seed=got.seeds[0] if amount >= 0.5 else scene.seed)
     if kind in ("kit", "everything"):
         fresh_kit = sample_kit(sound, seed_k)
         voices = []

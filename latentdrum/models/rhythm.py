@@ -14,6 +14,12 @@ to per-op overhead and weight reads, so the decoder is kept small), and moving t
 moves the whole groove smoothly. Optional style conditioning uses an embedding whose index 0
 means "any style"; training drops the style now and then so the same model also samples
 model samples unconditionally.
+
+With ``fills`` on, both encoder and decoder also read a per-bar *fill flag* ``(B, bars)`` in
+{0, 1}: 1 marks a bar the drummer fills (Groove MIDI's ``fill`` label). The flag enters the
+decoder's trunk (so the whole pattern knows which bar breaks the groove) and, per step, a learned
+vector for each position of a fill bar. The same latent point decoded with flags (0, 0) and
+(0, 1) is one groove, played straight through or ending in its fill.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from latentdrum.errors import ConfigError
+from latentdrum.models.hit_sampling import count_preserving_hits
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class RhythmVAEConfig:
     style_dim: int = 16
     dropout: float = 0.1
     styles: tuple[str, ...] = ()
+    fills: bool = False
 
     def __post_init__(self) -> None:
         if self.steps % 16:
@@ -76,18 +84,26 @@ class RhythmOutput:
     offset_scale: torch.Tensor
 
     def to_pattern_tensor(
-        self, threshold: float = 0.5, temperature: float = 0.0, generator: torch.Generator | None = None
+        self,
+        threshold: float = 0.5,
+        temperature: float = 0.0,
+        generator: torch.Generator | None = None,
+        keep_counts: bool = False,
     ) -> torch.Tensor:
         """``(B, T, 3V)`` in pattern layout.
 
-        ``temperature`` 0 plays the most likely pattern: hits where their probability reaches
-        ``threshold``, velocities and offsets at their locations. ``temperature`` T > 0 samples
-        the decoder's distribution: each hit from a Bernoulli whose probability is sharpened by
-        1/T (T = 1 is the model's own distribution, smaller T is cleaner), velocities and offsets
-        from their Laplace distributions with scales multiplied by T.
+        ``keep_counts`` (what generation uses): hits by
+        :func:`~latentdrum.models.hit_sampling.count_preserving_hits`, so every temperature keeps
+        each voice's expected number of hits. Otherwise (what reconstruction metrics use):
+        ``temperature`` 0 takes hits where their probability reaches ``threshold``; T > 0 draws
+        each from a Bernoulli whose odds are raised to 1/T. Either way ``temperature`` 0 plays
+        velocities and offsets at their locations and T > 0 draws them from their Laplace
+        distributions with scales multiplied by T.
         """
         probs = torch.sigmoid(self.hit_logits)
-        if temperature > 0:
+        if keep_counts:
+            hits = count_preserving_hits(self.hit_logits, temperature, generator)
+        elif temperature > 0:
             sharp = (probs / (1 - probs).clamp_min(1e-6)).pow(1.0 / temperature)  # odds ** (1/T)
             u = torch.rand(probs.shape, generator=generator, dtype=probs.dtype)
             hits = (u < sharp / (1 + sharp)).float()
@@ -111,15 +127,18 @@ class RhythmVAE(nn.Module):
         super().__init__()
         self.config = c = config
         self.style_emb = nn.Embedding(len(c.styles) + 1, c.style_dim)
-        self.enc_in = nn.Linear(c.steps * c.features + c.style_dim, c.hidden)
+        nf = c.bars if c.fills else 0  # fill flags, one per bar
+        self.enc_in = nn.Linear(c.steps * c.features + c.style_dim + nf, c.hidden)
         self.enc_blocks = nn.ModuleList(ResidualMLP(c.hidden, c.dropout) for _ in range(c.enc_blocks))
         self.enc_norm = nn.LayerNorm(c.hidden)
         self.to_mu = nn.Linear(c.hidden, c.latent_dim)
         self.to_logvar = nn.Linear(c.hidden, c.latent_dim)
-        self.dec_in = nn.Linear(c.latent_dim + c.style_dim, c.dec_width)
+        self.dec_in = nn.Linear(c.latent_dim + c.style_dim + nf, c.dec_width)
         self.blocks = nn.ModuleList(ResidualMLP(c.dec_width, c.dropout) for _ in range(c.dec_blocks))
         self.to_steps = nn.Linear(c.dec_width, c.steps * c.step_dim)
         self.step_emb = nn.Parameter(torch.randn(c.steps, c.step_dim) * 0.02)
+        if c.fills:
+            self.fill_emb = nn.Parameter(torch.randn(16, c.step_dim) * 0.02)  # per position in a fill bar
         self.step_mlp = nn.Linear(c.step_dim, c.step_dim)
         self.head = nn.Linear(c.step_dim, 5 * c.voices)  # hit logit, 2 x (location, scale)
 
@@ -131,22 +150,39 @@ class RhythmVAE(nn.Module):
             raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(self.config.styles) or 'none'}")
         return self.config.styles.index(style) + 1
 
-    def encode(self, x: torch.Tensor, style: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x`` (B, T, 3V), ``style`` (B,) long -> mean and log-variance, each (B, D)."""
-        h = self.enc_in(torch.cat([x.flatten(1), self.style_emb(style)], dim=-1))  # (B, H)
+    def _fill_flags(self, fill: torch.Tensor | None, batch: int) -> list[torch.Tensor]:
+        """The fill flags as inputs: ``[(B, bars) float]``, or ``[]`` for a model without fills."""
+        c = self.config
+        if not c.fills:
+            return []
+        if fill is None:
+            return [torch.zeros(batch, c.bars)]
+        if fill.shape != (batch, c.bars):
+            raise ConfigError(f"fill flags must have shape ({batch}, {c.bars}), got {tuple(fill.shape)}")
+        return [fill.float()]
+
+    def encode(
+        self, x: torch.Tensor, style: torch.Tensor, fill: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` (B, T, 3V), ``style`` (B,) long, ``fill`` (B, bars) or None -> mean, log-variance (B, D)."""
+        parts = [x.flatten(1), self.style_emb(style), *self._fill_flags(fill, len(x))]
+        h = self.enc_in(torch.cat(parts, dim=-1))  # (B, H)
         for block in self.enc_blocks:
             h = block(h)  # (B, H)
         h = F.gelu(self.enc_norm(h))
         return self.to_mu(h), self.to_logvar(h).clamp(-10.0, 5.0)
 
-    def decode(self, z: torch.Tensor, style: torch.Tensor) -> RhythmOutput:
-        """``z`` (B, D), ``style`` (B,) long -> :class:`RhythmOutput` of (B, T, V) tensors."""
+    def decode(self, z: torch.Tensor, style: torch.Tensor, fill: torch.Tensor | None = None) -> RhythmOutput:
+        """``z`` (B, D), ``style`` (B,) long, ``fill`` (B, bars) or None (no fill) -> (B, T, V) outputs."""
         c = self.config
-        zs = torch.cat([z, self.style_emb(style)], dim=-1)  # (B, D + S)
-        h = self.dec_in(zs)  # (B, W)
+        flags = self._fill_flags(fill, len(z))
+        h = self.dec_in(torch.cat([z, self.style_emb(style), *flags], dim=-1))  # (B, W)
         for block in self.blocks:
             h = block(h)  # (B, W)
         steps = self.to_steps(F.gelu(h)).view(-1, c.steps, c.step_dim) + self.step_emb  # (B, T, E)
+        if flags:
+            per_step = flags[0].repeat_interleave(16, dim=1)  # (B, T)
+            steps = steps + per_step[..., None] * self.fill_emb.repeat(c.bars, 1)  # (B, T, E)
         y = self.head(F.gelu(self.step_mlp(F.gelu(steps))))  # (B, T, 5V)
         v = c.voices
         return RhythmOutput(
@@ -157,10 +193,17 @@ class RhythmVAE(nn.Module):
             offset_scale=F.softplus(y[..., 4 * v :]) * 0.1 + 1e-3,
         )
 
-    def forward(self, x: torch.Tensor, style: torch.Tensor) -> tuple[RhythmOutput, torch.Tensor, torch.Tensor]:
-        mu, logvar = self.encode(x, style)
+    def forward(
+        self,
+        x: torch.Tensor,
+        style: torch.Tensor,
+        fill: torch.Tensor | None = None,
+        target_fill: torch.Tensor | None = None,
+    ) -> tuple[RhythmOutput, torch.Tensor, torch.Tensor]:
+        """Encode ``x`` with its fill flags ``fill``, decode with ``target_fill`` (default: the same)."""
+        mu, logvar = self.encode(x, style, fill)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
-        return self.decode(z, style), mu, logvar
+        return self.decode(z, style, fill if target_fill is None else target_fill), mu, logvar
 
 
 class ResidualMLP(nn.Module):

@@ -164,7 +164,10 @@ def pattern_to_midi(pattern: Pattern, ticks_per_beat: int = 480, name: str = "la
     events: list[tuple[int, int, mido.Message]] = []  # (tick, 0 = off before 1 = on, message)
     for voice, pitch in enumerate(WRITE_PITCHES):
         steps = np.nonzero(pattern.hits[:, voice])[0]
-        onsets = [max(0, round((s + float(pattern.offsets[s, voice])) * step_ticks)) for s in steps]
+        # A clip cannot start before tick 0 (an early downbeat is written on it), and a hit is kept
+        # short of the half-step boundary, where reading it back would put it on the next step.
+        onsets = [max(0, min(round((s + float(pattern.offsets[s, voice])) * step_ticks),
+                             math.ceil((s + 0.5) * step_ticks) - 1)) for s in steps]
         for k, (s, on) in enumerate(zip(steps, onsets, strict=True)):
             nxt = onsets[k + 1] if k + 1 < len(onsets) else clip_end + round(step_ticks)
             off = on + max(1, min(round(step_ticks / 2), nxt - on - 1))

@@ -1,11 +1,13 @@
 """Sound datasets built from a folder of one-shots, cached on disk.
 
-Every audio file under the folder (WAV, FLAC, OGG, AIFF...) is labelled (see
-:mod:`latentdrum.sounds.classes`: ``labels.csv``, else a sub-folder name, else file-name keywords)
-and prepared by :func:`latentdrum.sounds.audio.prepare_one_shot` (mono 44.1 kHz, onset-aligned,
-loudness-normalised, 1 s). Files with no recognisable class, and silent, empty, corrupt or too
-short files, are skipped with their reason. A file's *kit* is the folder it lies in (relative to
-the root): evaluation holds out whole kits, never single files of a kit.
+Every audio file under the folder (WAV, FLAC, OGG, AIFF...) is labelled by ``labels.csv`` when
+the folder has one, else by the rule of :mod:`latentdrum.sounds.labelling` (file and folder names
+read with their kit, the sound where the name says nothing or disagrees) and prepared by
+:func:`latentdrum.sounds.audio.prepare_one_shot` (mono 44.1 kHz, onset-aligned, loudness-normalised,
+1 s). Files whose class stays unknown (the sound not sure enough: their best guesses are in the
+reason), and silent, empty, corrupt or too short files, are skipped with their reason; the
+summary lists the files labelled by their sound and how sure it was. A file's *kit* is the folder
+it lies in (relative to the root): evaluation holds out whole kits, never single files of a kit.
 
 The result is cached under ``$LATENTDRUM_CACHE`` (default ``~/.cache/latentdrum``) keyed by the
 file list, sizes, modification times and labels, and reused while none changed.
@@ -27,9 +29,10 @@ from latentdrum.cache import cache_dir, load_arrays, save_arrays
 from latentdrum.errors import AudioError, DatasetError
 from latentdrum.sounds import audio as _audio
 from latentdrum.sounds.audio import AUDIO_SUFFIXES, MAX_DURATION, SAMPLE_RATE, load_audio, prepare_one_shot
-from latentdrum.sounds.classes import CLASSES, class_from_name, normalise_label
+from latentdrum.sounds.classes import CLASSES, normalise_label
+from latentdrum.sounds.labelling import RULE_VERSION, NameVerdict, decide, name_verdicts
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass
@@ -47,6 +50,8 @@ class SoundDataset:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     root: str = ""
     cached: bool = False
+    label_sources: list[str] = field(default_factory=list)  # per file: labels.csv, name or sound
+    by_sound: list[dict[str, Any]] = field(default_factory=list)  # files labelled by their sound, how sure
 
     def __len__(self) -> int:
         return len(self.files)
@@ -68,6 +73,8 @@ class SoundDataset:
             skipped=[],
             root=self.root,
             cached=self.cached,
+            label_sources=[self.label_sources[i] for i in idx] if self.label_sources else [],
+            by_sound=[b for b in self.by_sound if b["file"] in {self.files[i] for i in idx}],
         )
 
     def kit_indices(self, kits: Iterable[str], inside: bool = True) -> np.ndarray:
@@ -90,6 +97,8 @@ class SoundDataset:
             "per_class": {c: per_class[c] for c in CLASSES if per_class[c]},
             "per_kit": dict(sorted(per_kit.items())),
             "licenses": dict(Counter(lic for lic in self.licenses if lic).most_common()),
+            "labelled_by": dict(Counter(self.label_sources).most_common()),
+            "labelled_by_sound": self.by_sound,
             "duration_seconds": {
                 "min": round(float(dur.min()), 3),
                 "median": round(float(np.median(dur)), 3),
@@ -114,6 +123,7 @@ class _Entry:
     kit: str
     license: str = ""
     reason: str | None = None
+    verdict: NameVerdict | None = None  # the name rule's, when the sound is to decide
 
 
 def _kit_of(rel: str) -> str:
@@ -134,6 +144,7 @@ def _entries(root: Path) -> list[_Entry]:
                 labelled[(row.get("path") or "").strip()] = ((row.get("class") or "").strip(),
                                                              (row.get("license") or "").strip())
     out: list[_Entry] = []
+    verdicts = {} if labelled else name_verdicts([p.relative_to(root).as_posix() for p in files])
     for path in files:
         rel = path.relative_to(root).as_posix()
         kit = _kit_of(rel)
@@ -146,13 +157,11 @@ def _entries(root: Path) -> list[_Entry]:
             reason = None if cls else f"unknown class {label!r} in labels.csv"
             out.append(_Entry(path, rel, cls, kit, lic, reason))
             continue
-        cls = None
-        for part in reversed(rel.split("/")[:-1]):
-            cls = class_from_name(part)
-            if cls:
-                break
-        cls = cls or class_from_name(path.stem)
-        out.append(_Entry(path, rel, cls, kit, reason=None if cls else "no class in its folder or file name"))
+        v = verdicts[rel]
+        if len(v.candidates) == 1:
+            out.append(_Entry(path, rel, v.candidates[0], kit))
+        else:
+            out.append(_Entry(path, rel, None, kit, verdict=v))
     for rel in sorted(set(labelled) - {e.rel for e in out}):
         out.append(_Entry(root / rel, rel, None, _kit_of(rel), reason="listed in labels.csv but missing"))
     return out
@@ -161,11 +170,15 @@ def _entries(root: Path) -> list[_Entry]:
 def _cache_key(root: Path, entries: list[_Entry]) -> str:
     prep = [getattr(_audio, k) for k in ("SAMPLE_RATE", "MAX_DURATION", "MIN_DURATION", "PRE_ROLL", "FADE_OUT",
                                          "TARGET_RMS_DB", "PEAK_DB", "SILENCE_DB")]
-    h = hashlib.sha1(f"{CACHE_VERSION}|{root.resolve()}|{prep}".encode())
+    h = hashlib.sha1(f"{CACHE_VERSION}|{RULE_VERSION}|{root.resolve()}|{prep}".encode())
+    if any(e.verdict for e in entries):
+        from latentdrum.sounds.classifier import bundled_classifier
+
+        h.update(bundled_classifier().model_id.encode())
     for e in entries:
         try:
             st = e.path.stat()
-            h.update(f"{e.rel}|{e.cls}|{e.reason}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+            h.update(f"{e.rel}|{e.cls}|{e.reason}|{e.verdict}|{st.st_size}|{st.st_mtime_ns}\n".encode())
         except OSError:
             h.update(f"{e.rel}|missing\n".encode())
     return h.hexdigest()[:20]
@@ -194,9 +207,12 @@ def build_sound_dataset(root: str | Path, use_cache: bool = True, progress: bool
     from tqdm import tqdm
 
     audio, cls_i, kit_names, kit_i, level, dur, files, lics = [], [], [], [], [], [], [], []
+    sources: list[str] = []
+    by_sound: list[dict[str, Any]] = []
     skipped: list[tuple[str, str]] = []
+    from_csv = (root / "labels.csv").is_file()
     for e in tqdm(entries, desc="reading samples", unit="file", disable=not progress or None, leave=False):
-        if e.reason or e.cls is None:
+        if e.reason or (e.cls is None and e.verdict is None):
             skipped.append((e.rel, e.reason or "no class"))
             continue
         try:
@@ -206,10 +222,22 @@ def build_sound_dataset(root: str | Path, use_cache: bool = True, progress: bool
             skipped.append((e.rel, msg[len(str(e.path)) + 1:] if msg.startswith(str(e.path)) else
                             msg[len(e.rel) + 1:] if msg.startswith(e.rel) else msg))
             continue
+        cls, source = e.cls, "labels.csv" if from_csv else "name"
+        if e.verdict is not None:
+            label = decide(e.verdict, shot.audio, shot.duration)
+            if label.cls is None:
+                skipped.append((e.rel, f"class unknown ({label.why}; the sound is not sure enough: "
+                                       f"{label.guesses()}); add it to a labels.csv or name its class in its name"))
+                continue
+            cls, source = label.cls, "sound"
+            by_sound.append({"file": e.rel, "class": cls, "confidence": round(label.confidence, 3),
+                             "alternatives": [list(a) for a in label.alternatives], "why": label.why})
+        assert cls is not None
         if e.kit not in kit_names:
             kit_names.append(e.kit)
         audio.append(shot.audio)
-        cls_i.append(CLASSES.index(e.cls))
+        cls_i.append(CLASSES.index(cls))
+        sources.append(source)
         kit_i.append(kit_names.index(e.kit))
         level.append(shot.level_db)
         dur.append(shot.duration)
@@ -229,6 +257,8 @@ def build_sound_dataset(root: str | Path, use_cache: bool = True, progress: bool
         licenses=lics,
         skipped=skipped,
         root=str(root),
+        label_sources=sources,
+        by_sound=by_sound,
     )
     if use_cache:
         _save_cache(cache_file, ds)
@@ -239,7 +269,8 @@ _ARRAYS = ("audio", "class_index", "kit_index", "level_db", "duration")
 
 
 def _save_cache(path: Path, ds: SoundDataset) -> None:
-    meta = {"files": ds.files, "kits": ds.kits, "licenses": ds.licenses, "skipped": ds.skipped}
+    meta = {"files": ds.files, "kits": ds.kits, "licenses": ds.licenses, "skipped": ds.skipped,
+            "label_sources": ds.label_sources, "by_sound": ds.by_sound}
     save_arrays(path, {k: getattr(ds, k) for k in _ARRAYS}, meta)
 
 
@@ -253,4 +284,6 @@ def _load_cache(path: Path, root: Path) -> SoundDataset:
         skipped=[(str(a), str(b)) for a, b in meta["skipped"]],
         root=str(root),
         cached=True,
+        label_sources=list(meta.get("label_sources", [])),
+        by_sound=list(meta.get("by_sound", [])),
     )

@@ -4,11 +4,21 @@
 offers the operations the CLI, the instrument and the web page share: sample, encode, decode,
 interpolate, reconstruct a whole MIDI performance, steer with knobs, and a 2D map of the space.
 
-Sampling uses the model's *learned prior*: a full-covariance Gaussian fitted, per style, to the
-latent means of the training windows (stored in the checkpoint). With the small KL weight that
-keeps reconstructions sharp, the aggregate posterior is not N(0, I), and sampling N(0, I) lands
-in regions the decoder never saw; the fitted Gaussian is what a two-stage VAE does, at no cost.
-``temperature`` scales its spread.
+Sampling uses the model's *learned prior* (stored in the checkpoint, see
+:mod:`latentdrum.spaces.rhythm_prior`): per style, a Gaussian kernel density over the latent
+means of its training windows. With the small KL weight that keeps reconstructions sharp, the
+aggregate posterior is not N(0, I), and sampling N(0, I) lands in regions the decoder never saw;
+fitting the aggregate posterior is what a two-stage VAE does, at no cost. (Checkpoints from
+before the kernel density sample the full-covariance Gaussian they hold.)
+
+``temperature`` T in [0, 3] does two things. The latent point lies T of the way from the
+style's *typical groove* (the latent of its most typical real window) to a draw of the learned
+prior: ``z = typical + T (draw - typical)``; T = 1 samples the learned prior itself. And the
+decoder draws hits, velocities and timing with spread T, keeping each voice's expected number of
+hits (:mod:`latentdrum.models.hit_sampling`), so a low temperature is a clean groove, never a
+thin one. :meth:`RhythmSpace.sample` also refuses degenerate samples (an empty bar, or far
+sparser than the style's real grooves) and draws again; phrases of 1-8 bars with fills are in
+:mod:`latentdrum.spaces.phrase`.
 """
 
 from __future__ import annotations
@@ -23,15 +33,21 @@ import numpy as np
 import torch
 
 from latentdrum.errors import CheckpointError, ConfigError, PatternError
+from latentdrum.patterns.grooves import GrooveStats
 from latentdrum.patterns.midi import MidiDrums, concat
 from latentdrum.patterns.pattern import Pattern, from_tensor, to_tensor
 
 if TYPE_CHECKING:
     from latentdrum.models.rhythm import RhythmVAE
-    from latentdrum.patterns.dataset import PatternDataset
 
 KNOB_NAMES = ("density", "complexity")
-_MAP_POINTS = 3000
+# A model trained before groove statistics were kept: a floor of 2 hits per bar, no backbeat.
+_UNKNOWN_STATS = GrooveStats(0, 2.0, 4.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def check_temperature(temperature: float) -> None:
+    if not 0.0 <= temperature <= 3.0:
+        raise ConfigError(f"temperature must lie in [0, 3], got {temperature}")
 
 
 def bundled_rhythm_checkpoint() -> Path:
@@ -50,6 +66,9 @@ class RhythmKnobs:
             v = getattr(self, name)
             if not -1.0 <= v <= 1.0:
                 raise ConfigError(f"{name} must lie in [-1, 1], got {v}")
+
+
+NEUTRAL = RhythmKnobs()
 
 
 def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -78,6 +97,16 @@ class RhythmSpace:
         self.hit_threshold = float(extra.get("hit_threshold", 0.5))
         self._prior_mean = extra["prior_mean"].double().numpy()  # (S + 1, D), row 0 = any style
         self._prior_chol = extra["prior_chol"].double().numpy()  # (S + 1, D, D)
+        mode = extra.get("prior_mode")  # absent in models trained before typical grooves were kept
+        self._prior_mode = mode.double().numpy() if mode is not None else self._prior_mean.copy()  # (S + 1, D)
+        kde = extra.get("prior_latents")  # the kernel density's centres, if the checkpoint has them
+        self._kde = kde.double().numpy() if kde is not None else None  # (M, D)
+        self._kde_styles = extra["prior_latent_styles"].long().numpy() if kde is not None else None  # (M,)
+        self._kde_uniform = extra["prior_latent_uniform"].bool().numpy() if kde is not None else None  # (M,)
+        self._kde_bandwidth = float(extra.get("prior_bandwidth", 0.5))
+        stats = extra.get("groove_stats")
+        self._groove_stats = ([GrooveStats.from_list(r) for r in stats.tolist()] if stats is not None
+                              else [_UNKNOWN_STATS] * len(self._prior_mean))
         self.knob_vectors = {k: extra[f"knob_{k}"].float().numpy() for k in KNOB_NAMES}  # (D,) each
         self.map_mean = extra["map_mean"].float().numpy()  # (D,)
         self.map_axes = extra["map_axes"].float().numpy()  # (2, D)
@@ -117,6 +146,19 @@ class RhythmSpace:
     def bars(self) -> int:
         return self.config.bars
 
+    @property
+    def has_fills(self) -> bool:
+        """Whether the model reads fill flags (trained on data with beat and fill labels)."""
+        return self.config.fills
+
+    def groove_stats(self, style: str | None) -> GrooveStats:
+        """Reference numbers of ``style``'s real grooves (None = all), from the training windows."""
+        return self._groove_stats[self.model.style_index(style)]
+
+    def prior_chol(self, style: str | None) -> np.ndarray:
+        """``(D, D)`` Cholesky factor of ``style``'s learned prior covariance."""
+        return self._prior_chol[self.model.style_index(style)]
+
     def _style_rows(self, style: str | Sequence[str | None] | None, n: int) -> np.ndarray:
         names = [style] * n if style is None or isinstance(style, str) else list(style)
         if len(names) != n:
@@ -127,15 +169,27 @@ class RhythmSpace:
     def sample_latent(
         self, n: int = 1, style: str | None = None, temperature: float = 1.0, seed: int | None = None
     ) -> np.ndarray:
-        """``n`` points from the learned prior of ``style`` (None = any): (n, D) float32."""
+        """``n`` points of ``style`` (None = any) at ``temperature``: (n, D) float32.
+
+        ``z = typical + T (draw - typical)`` with ``draw`` from the learned prior (module
+        docstring); T = 0 gives the style's typical groove n times, T = 1 the learned prior.
+        """
         if n < 1:
             raise ConfigError(f"n must be at least 1, got {n}")
-        if not 0.0 <= temperature <= 3.0:
-            raise ConfigError(f"temperature must lie in [0, 3], got {temperature}")
+        check_temperature(temperature)
         row = self._style_rows(style, 1)[0]
-        eps = np.random.default_rng(seed).standard_normal((n, self.latent_dim))
-        z = self._prior_mean[row] + temperature * eps @ self._prior_chol[row].T
-        return z.astype(np.float32)
+        rng = np.random.default_rng(seed)
+        eps = rng.standard_normal((n, self.latent_dim))
+        chol = self._prior_chol[row]
+        if self._kde is not None:  # kernel density: a training latent of the style, plus a kernel's noise
+            assert self._kde_styles is not None and self._kde_uniform is not None
+            own = self._kde_styles == row if row > 0 else self._kde_uniform
+            centres = self._kde[own] if own.any() else self._kde[self._kde_uniform]
+            draw = centres[rng.integers(len(centres), size=n)] + self._kde_bandwidth * eps @ chol.T
+        else:
+            draw = self._prior_mean[row] + eps @ chol.T
+        mode = self._prior_mode[row]
+        return (mode + temperature * (draw - mode)).astype(np.float32)
 
     def steer(self, z: np.ndarray, knobs: RhythmKnobs) -> np.ndarray:
         """Move latent points (n, D) along the density and complexity directions."""
@@ -153,19 +207,32 @@ class RhythmSpace:
         bpm: float = 120.0,
         temperature: float = 0.0,
         seed: int | None = None,
+        fill: np.ndarray | None = None,
+        exact: bool = False,
     ) -> list[Pattern]:
-        """Latent points (n, D) or (D,) -> n patterns at ``bpm``.
+        """Latent points (n, D) or (D,) -> n patterns of :attr:`bars` bars at ``bpm``.
 
-        ``temperature`` > 0 also draws each hit's velocity and micro-timing from the decoder's
-        own spread (0 = its most likely values; reproducible with ``seed``).
+        ``temperature`` T: hits, velocities and micro-timing drawn with spread T (0 = the most
+        likely pattern that keeps each voice's expected number of hits; reproducible with
+        ``seed``). ``fill`` (n, bars) in {0, 1} marks fill bars (models with fills only).
+        ``exact`` decodes by the calibrated hit threshold instead: what reconstruction uses and
+        its metrics measure.
         """
+        check_temperature(temperature)
         z2 = np.atleast_2d(np.asarray(z, dtype=np.float32))
         if z2.shape[1] != self.latent_dim:
             raise ConfigError(f"latent points must have {self.latent_dim} dimensions, got {z2.shape[1]}")
         s = torch.from_numpy(self._style_rows(style, len(z2)))
-        out = self.model.decode(torch.from_numpy(z2), s)
+        flags = None
+        if fill is not None and np.any(fill):
+            if not self.has_fills:
+                raise ConfigError(f"{self.path} was trained without fill labels, so it cannot play fills; "
+                                  "retrain it on data with fill files (Groove MIDI's 'fill' clips)")
+            flags = torch.from_numpy(np.asarray(fill, dtype=np.float32).reshape(len(z2), self.bars))
+        out = self.model.decode(torch.from_numpy(z2), s, flags)
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
-        return from_tensor(out.to_pattern_tensor(self.hit_threshold, temperature, gen), bpm=bpm)
+        tensor = out.to_pattern_tensor(self.hit_threshold, temperature, gen, keep_counts=not exact)
+        return from_tensor(tensor, bpm=bpm)
 
     @torch.inference_mode()
     def encode(self, patterns: Sequence[Pattern], style: str | Sequence[str | None] | None = None) -> np.ndarray:
@@ -181,15 +248,24 @@ class RhythmSpace:
         return mu.numpy()
 
     def interpolate(self, a: Pattern, b: Pattern, steps: int, style: str | None = None) -> list[Pattern]:
-        """``steps + 2`` patterns from ``a`` to ``b`` (endpoints included), slerping latent means."""
+        """``steps + 2`` patterns from ``a`` to ``b`` (endpoints included), slerping latent means.
+
+        ``a`` and ``b`` have the same number of bars, a whole number of the model's windows: a
+        phrase morphs window by window (window k of ``a`` to window k of ``b``).
+        """
         if steps < 0:
             raise ConfigError(f"steps must be >= 0, got {steps}")
-        za, zb = self.encode([a, b], style)
+        if a.bars != b.bars or a.bars % self.bars:
+            raise PatternError(f"interpolation needs two patterns of the same length in whole {self.bars}-bar "
+                               f"windows, got {a.bars} and {b.bars} bars")
+        wins = a.bars // self.bars
+        za = self.encode([a.slice_bars(k * self.bars, self.bars) for k in range(wins)], style)
+        zb = self.encode([b.slice_bars(k * self.bars, self.bars) for k in range(wins)], style)
         ts = np.linspace(0.0, 1.0, steps + 2)
         bpms = np.linspace(a.bpm, b.bpm, steps + 2)
-        zs = np.stack([slerp(za, zb, float(t)) for t in ts])
+        zs = np.stack([slerp(za[k], zb[k], float(t)) for t in ts for k in range(wins)])  # (steps+2) x wins
         pats = self.decode(zs, style)
-        return [p.with_bpm(float(bpm)) for p, bpm in zip(pats, bpms, strict=True)]
+        return [concat(pats[i * wins : (i + 1) * wins]).with_bpm(float(bpm)) for i, bpm in enumerate(bpms)]
 
     def reconstruct(self, drums: MidiDrums, style: str | None = None) -> Pattern:
         """Encode and decode every window of a performance, laid back on its own timeline.
@@ -200,7 +276,7 @@ class RhythmSpace:
         bars = self.bars
         total = drums.pattern.bars
         wins = [drums.pattern.slice_bars(s, bars) for s in range(0, total, bars)]
-        out = self.decode(self.encode(wins, style), style, bpm=drums.pattern.bpm)
+        out = self.decode(self.encode(wins, style), style, bpm=drums.pattern.bpm, exact=True)
         whole = concat(out)
         return whole.slice_bars(0, total).with_bpm(drums.pattern.bpm)
 
@@ -214,65 +290,3 @@ class RhythmSpace:
         base = self.map_mean if base is None else np.asarray(base, dtype=np.float32)
         current = self.to_map(base)[0]
         return (base + (np.asarray(xy) - current) @ self.map_axes).astype(np.float32)
-
-
-@torch.inference_mode()
-def build_space_extra(model: RhythmVAE, ds: PatternDataset, train_idx: np.ndarray) -> dict[str, torch.Tensor]:
-    """What a :class:`RhythmSpace` needs besides the weights, computed from the training windows.
-
-    - learned prior: per style (row 0 = all windows) the mean and Cholesky factor of the
-      covariance of the latent means;
-    - knob directions: mean latent of the top quarter minus the bottom quarter of the windows by
-      density (hits per bar) and by complexity (z-scored syncopation + voices used + off-beat
-      ratio), halved, so a knob at +-1 moves about one quarter's worth;
-    - a 2D map: PCA axes of the latent means and a sample of map points with their styles.
-    """
-    from latentdrum.patterns.descriptors import compute
-
-    model.eval()
-    x = torch.from_numpy(ds.windows[train_idx])
-    style = torch.from_numpy(ds.style[train_idx].astype(np.int64) + 1)
-    if not model.config.styles:
-        style = torch.zeros_like(style)
-    mus = [model.encode(x[i : i + 2048], style[i : i + 2048])[0] for i in range(0, len(x), 2048)]
-    z = torch.cat(mus).double().numpy()  # (N, D)
-    d = z.shape[1]
-
-    means, chols = [], []
-    for s in range(len(model.config.styles) + 1):
-        sel = z if s == 0 else z[style.numpy() == s]
-        if len(sel) < 2 * d:  # too few windows for a covariance: fall back to all windows
-            sel = z
-        cov = np.cov(sel, rowvar=False) + 1e-4 * np.eye(d)
-        means.append(sel.mean(0))
-        chols.append(np.linalg.cholesky(cov))
-
-    v = model.config.voices
-    desc = compute(ds.windows[train_idx, :, :v], ds.windows[train_idx, :, v : 2 * v], ds.windows[train_idx, :, 2 * v :])
-
-    def zscore(a: np.ndarray) -> np.ndarray:
-        return (a - a.mean()) / (a.std() + 1e-9)
-
-    scores = {
-        "density": desc["density"],
-        "complexity": zscore(desc["syncopation"]) + zscore(desc["voices_used"]) + zscore(desc["offbeat_ratio"]),
-    }
-    extra: dict[str, torch.Tensor] = {
-        "prior_mean": torch.from_numpy(np.stack(means)).float(),
-        "prior_chol": torch.from_numpy(np.stack(chols)).float(),
-    }
-    for name, score in scores.items():
-        lo, hi = np.quantile(score, [0.25, 0.75])
-        extra[f"knob_{name}"] = torch.from_numpy(0.5 * (z[score >= hi].mean(0) - z[score <= lo].mean(0))).float()
-
-    mean = z.mean(0)
-    _, _, vt = np.linalg.svd(z - mean, full_matrices=False)
-    axes = vt[:2]
-    pick = np.random.default_rng(0).permutation(len(z))[:_MAP_POINTS]
-    extra |= {
-        "map_mean": torch.from_numpy(mean).float(),
-        "map_axes": torch.from_numpy(axes).float(),
-        "map_points": torch.from_numpy((z[pick] - mean) @ axes.T).float(),
-        "map_styles": torch.from_numpy(ds.style[train_idx][pick].astype(np.int64)),
-    }
-    return extra

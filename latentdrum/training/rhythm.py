@@ -30,6 +30,7 @@ from latentdrum.models.rhythm import (
 )
 from latentdrum.models.rhythm_metrics import ReconstructionCounts
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
+from latentdrum.patterns.fills import FillWindows, splice_fills, window_fill_flags
 from latentdrum.training.trainer import TrainerOptions, build_trainer
 
 CHECKPOINT_NAME = "rhythm.ckpt"
@@ -49,6 +50,8 @@ class RhythmTrainConfig:
     velocity_weight: float = 1.0
     offset_weight: float = 1.0
     conditional: bool = True
+    fills: bool = True  # learn fill flags where the data labels fill files
+    fill_splices: int = 3  # windows per fill file and position (see latentdrum.patterns.fills)
 
 
 class RhythmLightning(L.LightningModule):
@@ -77,11 +80,11 @@ class RhythmLightning(L.LightningModule):
         return self.cfg.beta * min(1.0, self.global_step / max(1, self.cfg.anneal_steps))
 
     def training_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
-        x, style, _ = batch
+        x, style, _, fill_in, fill_out, target = batch
         if self.cfg.style_dropout > 0:
             style = torch.where(torch.rand_like(style, dtype=torch.float) < self.cfg.style_dropout, 0, style)
-        out, mu, logvar = self.model(x, style)
-        rec = reconstruction_loss(out, x, self.weights)
+        out, mu, logvar = self.model(x, style, fill_in, fill_out)
+        rec = reconstruction_loss(out, target, self.weights)
         kl, kl_true = kl_divergence(mu, logvar, self.cfg.free_bits)
         loss = rec["recon"] + self._beta() * kl
         self.log_dict({"loss": loss, "kl": kl_true, "beta": self._beta()}, prog_bar=True, on_step=True, on_epoch=False)
@@ -91,8 +94,8 @@ class RhythmLightning(L.LightningModule):
         self._counts = ReconstructionCounts()
 
     def validation_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> None:
-        x, style, bpm = batch
-        out, mu, logvar = self.model(x, style)
+        x, style, bpm, fill, _, _ = batch  # real windows only: input = target
+        out, mu, logvar = self.model(x, style, fill)
         rec = reconstruction_loss(out, x, self.weights)
         _, kl_true = kl_divergence(mu, logvar)
         self._counts.update(out.to_pattern_tensor(), x, bpm)
@@ -116,19 +119,34 @@ class RhythmLightning(L.LightningModule):
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
 
-def _tensors(ds: PatternDataset, idx: np.ndarray) -> TensorDataset:
+def _tensors(ds: PatternDataset, idx: np.ndarray, spliced: FillWindows | None = None) -> TensorDataset:
+    """(encoder input, style index (0 = any), bpm, input fill flags, target fill flags, target) of
+    the real windows ``idx`` (input = target), plus ``spliced`` windows: the encoder reads the groove
+    window a fill was spliced into, the decoder must play it with its fill (see train_rhythm)."""
+    x, style, bpm = ds.windows[idx], ds.style[idx], ds.bpm[idx]
+    flags = window_fill_flags(ds, idx)
+    x_in, f_in, f_out, target = x, flags, flags, x
+    if spliced is not None and len(spliced):
+        style, bpm = np.concatenate([style, spliced.style]), np.concatenate([bpm, spliced.bpm])
+        x_in = np.concatenate([x, spliced.sources])
+        f_in = np.concatenate([flags, np.zeros_like(spliced.flags)])
+        f_out = np.concatenate([flags, spliced.flags])
+        target = np.concatenate([x, spliced.windows])
     return TensorDataset(
-        torch.from_numpy(ds.windows[idx]),
-        torch.from_numpy(ds.style[idx].astype(np.int64) + 1),  # 0 = any style
-        torch.from_numpy(ds.bpm[idx]),
+        torch.from_numpy(np.ascontiguousarray(x_in)),
+        torch.from_numpy(style.astype(np.int64) + 1),
+        torch.from_numpy(bpm),
+        torch.from_numpy(np.ascontiguousarray(f_in)),
+        torch.from_numpy(np.ascontiguousarray(f_out)),
+        torch.from_numpy(np.ascontiguousarray(target)),
     )
 
 
 @torch.inference_mode()
 def calibrate_threshold(model: RhythmVAE, data: TensorDataset) -> float:
     """The hit-probability threshold with the best hit F1 on (training) windows, in 0.25..0.6."""
-    x, style, _ = data.tensors
-    probs = torch.sigmoid(model(x, style)[0].hit_logits)  # (N, T, V)
+    x, style, _, fill, _, _ = data.tensors
+    probs = torch.sigmoid(model(x, style, fill)[0].hit_logits)  # (N, T, V)
     hits = x[..., : model.config.voices] > 0.5
     best, best_f1 = 0.5, -1.0
     for t in np.arange(0.25, 0.61, 0.05):
@@ -163,7 +181,8 @@ def train_rhythm(
     ds = build_pattern_dataset(data_dir, data_cfg, progress=opts.progress)
     styles = ds.styles if train_cfg.conditional else ()
     base = model_cfg or RhythmVAEConfig()
-    model_cfg = RhythmVAEConfig(**{**asdict(base), "styles": styles, "steps": data_cfg.bars * 16})
+    fills = train_cfg.fills and bool(ds.is_fill.any())
+    model_cfg = RhythmVAEConfig(**{**asdict(base), "styles": styles, "steps": data_cfg.bars * 16, "fills": fills})
 
     train_idx, val_idx = ds.indices("train"), ds.indices("validation")
     if len(train_idx) == 0:
@@ -180,7 +199,13 @@ def train_rhythm(
 
     L.seed_everything(opts.seed, workers=True, verbose=False)
     model = RhythmVAE(model_cfg)
-    train_dl = DataLoader(_tensors(ds, train_idx), batch_size=train_cfg.batch_size, shuffle=True, drop_last=True)
+    # Real fills inside real grooves (each fill bar after and before its session's groove bars).
+    # The encoder reads the groove window without the fill and the decoder, told which bar is a
+    # fill, must play it: so the fill flag itself carries the fill (the latent cannot, as it
+    # would if the encoder saw the fill), and any groove's latent plays a fill when asked.
+    spliced = splice_fills(ds, train_idx, train_cfg.fill_splices, opts.seed) if fills else None
+    train_dl = DataLoader(_tensors(ds, train_idx, spliced), batch_size=train_cfg.batch_size, shuffle=True,
+                          drop_last=True)
     val_dl = DataLoader(_tensors(ds, val_idx), batch_size=1024)
     total_steps = opts.max_epochs * max(1, len(train_dl))
     # The budget for the schedule leaves a little time for the last validation and the checkpoint.
@@ -199,18 +224,19 @@ def train_rhythm(
     threshold = calibrate_threshold(model, _tensors(ds, train_idx[: 4096]))
     counts = ReconstructionCounts()
     with torch.inference_mode():
-        for x, style, bpm in val_dl:
-            counts.update(model(x, style)[0].to_pattern_tensor(threshold), x, bpm)
+        for x, style, bpm, fill, _, _ in val_dl:
+            counts.update(model(x, style, fill)[0].to_pattern_tensor(threshold), x, bpm)
     metrics = counts.metrics() | {
         "hit_threshold": threshold,
         "epochs": trainer.current_epoch,
         "train_seconds": round(time.time() - t0, 1),
     }
 
-    from latentdrum.spaces.rhythm import build_space_extra
+    from latentdrum.spaces.rhythm_prior import build_space_extra
 
     extra = build_space_extra(model, ds, train_idx)
-    summary = ds.summary() | {"train_windows_used": len(train_idx), "validation_windows": len(val_idx)}
+    summary = ds.summary() | {"train_windows_used": len(train_idx), "validation_windows": len(val_idx),
+                              "spliced_fill_windows": len(spliced) if spliced is not None else 0}
     ckpt = Checkpoint(
         model_type="rhythm",
         config=config_to_dict(model_cfg),

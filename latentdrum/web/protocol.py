@@ -7,12 +7,17 @@ Every message from the page is one JSON object of at most :data:`MAX_MESSAGE_BYT
 ``id`` (optional, an integer) is echoed in the reply. The server answers each message with::
 
     {"id": 12, "ok": true, "op": "move", "data": {...what changed...}, "server_ms": 3.1}
-    {"id": 12, "ok": false, "op": "move", "error": "x must be a number in [-100, 100], got 'a'"}
+    {"id": 12, "ok": false, "op": "move", "error": "move: x must lie in [-100, 100], got 500"}
+    {"id": 12, "ok": true, "op": "move", "superseded": true}
 
 A malformed, oversized or out-of-range message gets an ``ok: false`` reply and changes nothing.
+Continuous controls (``move``, ``blend``, ``rhythm``, ``transport``, ``coupling``, ``voice``) are
+latest-wins: a message still waiting when a newer one of the same control arrives (from any
+page: the scene is shared) is answered ``superseded`` and never applied (:func:`lane`).
 A ``voice`` message that changes knobs or the point, and ``dice_voice``, are followed by a binary
-frame with the voice's new draft one-shot (:func:`latentdrum.web.app.encode_sounds`).
-After a change, the other connected pages get the same ``data`` with ``"broadcast": true``.
+frame with the voice's new draft one-shot (:func:`latentdrum.web.wire.encode_sounds`).
+After a change, the other connected pages get the new ``data`` with ``"broadcast": true``, at
+most :data:`latentdrum.web.hub.BROADCAST_HZ` times a second (changes in between are merged).
 A connection from a page of another site (its ``Origin`` is not this server) is refused.
 
 Operations (fields; ranges are enforced here, before the session is touched):
@@ -21,7 +26,9 @@ Operations (fields; ranges are enforced here, before the session is touched):
 ``state``          -- everything the page shows
 ``move``           x, y: the puck's position on the rhythm map (map units, |v| <= 100)
 ``blend``          x, y in [0, 1]: blend of the four corner scenes (0, 0 = top-left corner)
-``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1]
+``rhythm``         style (name or null), temperature [0, 3], density, complexity [-1, 1],
+                   bars (1, 2, 4, 8), fill_every (0 = none, 2, 4, 8)
+``fill``           -- the current groove's fill (one bar), for the page to play once next bar
 ``edit``           step [0, steps), voice [0, 8], velocity [0, 1] (absent: toggle the cell)
 ``dice``           kind: pattern | kit | everything, amount [0, 1], seed (optional int)
 ``transport``      bpm [20, 400], swing [50, 75]
@@ -32,7 +39,7 @@ Operations (fields; ranges are enforced here, before the session is touched):
 ``corner_store``   corner [0, 3]: the current scene becomes that corner
 ``corner_recall``  corner [0, 3]
 ``undo``/``redo``  --
-``ping``           -- (answers ``{"pong": true}``)
+``ping``           -- (answers ``{"pong": true}`` at once, never queued behind other work)
 =================  ==========================================================================
 """
 
@@ -40,106 +47,262 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.instrument.kit import KNOB_NAMES
 
 MAX_MESSAGE_BYTES = 4096
-KNOBS = ("brightness", "decay", "pitch", "attack")
+MAX_SEED = 2**31 - 1
+KNOBS = KNOB_NAMES
 
 
 class ProtocolError(LatentDrumError):
     """A websocket message that cannot be applied (malformed, oversized or out of range)."""
 
 
-@dataclass(frozen=True)
-class Field:
-    kind: str  # "num", "int", "bool", "str", "style", "knobs", "point", "enum"
-    lo: float = -math.inf
-    hi: float = math.inf
-    required: bool = True
-    choices: tuple[str, ...] = ()
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _num(lo: float, hi: float, required: bool = True) -> Field:
-    return Field("num", lo, hi, required)
+def _bad(message: str) -> PydanticCustomError:
+    return PydanticCustomError("latentdrum", message)
 
 
-def _int(lo: float, hi: float, required: bool = True) -> Field:
-    return Field("int", lo, hi, required)
+class _Named(Protocol):
+    """What a check needs of pydantic's ValidationInfo: the name of the field."""
+
+    @property
+    def field_name(self) -> str | None: ...
 
 
-OPS: dict[str, dict[str, Field]] = {
-    "state": {},
-    "ping": {},
-    "undo": {},
-    "redo": {},
-    "move": {"x": _num(-100, 100), "y": _num(-100, 100)},
-    "blend": {"x": _num(0, 1), "y": _num(0, 1)},
-    "rhythm": {
-        "style": Field("style", required=False),
-        "temperature": _num(0, 3, False),
-        "density": _num(-1, 1, False),
-        "complexity": _num(-1, 1, False),
-    },
-    "edit": {"step": _int(0, 255), "voice": _int(0, 8), "velocity": _num(0, 1, False)},
-    "dice": {"kind": Field("enum", choices=("pattern", "kit", "everything")), "amount": _num(0, 1, False),
-             "seed": _int(0, 2**31 - 1, False)},
-    "transport": {"bpm": _num(20, 400, False), "swing": _num(50, 75, False)},
-    "coupling": {"dynamics": _num(0, 1, False), "variation": _num(0, 1, False)},
-    "voice": {
-        "voice": _int(0, 8),
-        "knobs": Field("knobs", required=False),
-        "point": Field("point", required=False),
-        "gain_db": _num(-60, 12, False),
-        "pan": _num(-1, 1, False),
-        "tune": _num(-24, 24, False),
-        "mute": Field("bool", required=False),
-    },
-    "dice_voice": {"voice": _int(0, 8), "amount": _num(0, 1, False), "seed": _int(0, 2**31 - 1, False)},
-    "corner_store": {"corner": _int(0, 3)},
-    "corner_recall": {"corner": _int(0, 3)},
-}
+def _number(lo: float, hi: float, whole: bool = False) -> Callable[[Any, _Named], float | int]:
+    """A validator: a finite JSON number (no bool, no huge integer) in ``[lo, hi]``."""
+
+    def check(v: Any, info: _Named) -> float | int:
+        name = info.field_name
+        # Huge integers are refused before any float() of them (4000 digits overflow a float).
+        is_num = isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 2**53
+        if not is_num or not math.isfinite(v) or (whole and v != int(v)):
+            raise _bad(f"{name} must be {'a whole number' if whole else 'a number'}, got {_short(v)}")
+        if not lo <= v <= hi:
+            raise _bad(f"{name} must lie in [{lo:g}, {hi:g}], got {v}")
+        return int(v) if whole else float(v)
+
+    return check
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+def _num(lo: float, hi: float) -> Any:
+    return BeforeValidator(_number(lo, hi))
 
 
-def _check(name: str, f: Field, v: Any) -> Any:
-    if f.kind in ("num", "int"):
-        if not _is_num(v) or (f.kind == "int" and float(v) != int(v)):
-            raise ProtocolError(f"{name} must be {'a whole number' if f.kind == 'int' else 'a number'}, got {v!r}")
-        if not f.lo <= v <= f.hi:
-            raise ProtocolError(f"{name} must lie in [{f.lo:g}, {f.hi:g}], got {v}")
-        return int(v) if f.kind == "int" else float(v)
-    if f.kind == "bool":
-        if not isinstance(v, bool):
-            raise ProtocolError(f"{name} must be true or false, got {v!r}")
-        return v
-    if f.kind == "enum":
-        if v not in f.choices:
-            raise ProtocolError(f"{name} must be one of {', '.join(f.choices)}, got {v!r}")
-        return v
-    if f.kind == "style":
-        if v is not None and (not isinstance(v, str) or len(v) > 64):
-            raise ProtocolError(f"{name} must be a style name or null, got {v!r}")
-        return v
-    if f.kind == "knobs":
-        if not isinstance(v, dict) or not v:
-            raise ProtocolError(f"{name} must be an object of knob -> number")
-        out = {}
-        for k, x in v.items():
-            if k not in KNOBS:
-                raise ProtocolError(f"unknown knob {k!r}; knobs are {', '.join(KNOBS)}")
-            out[k] = _check(f"knob {k}", _num(-1, 1), x)
-        return out
-    if f.kind == "point":
-        if not isinstance(v, list) or len(v) != 2:
-            raise ProtocolError(f"{name} must be [x, y], got {v!r}")
-        return tuple(_check(f"{name}[{i}]", _num(-100, 100), x) for i, x in enumerate(v))
-    raise AssertionError(f"unknown field kind {f.kind}")
+def _int(lo: float, hi: float) -> Any:
+    return BeforeValidator(_number(lo, hi, whole=True))
+
+
+# The field types of the messages, each with its range (see the table in the module docstring).
+MapCoord = Annotated[float, _num(-100, 100)]
+Unit = Annotated[float, _num(0, 1)]
+Signed = Annotated[float, _num(-1, 1)]
+Temperature = Annotated[float, _num(0, 3)]
+Bpm = Annotated[float, _num(20, 400)]
+Swing = Annotated[float, _num(50, 75)]
+GainDb = Annotated[float, _num(-60, 12)]
+Tune = Annotated[float, _num(-24, 24)]
+Step = Annotated[int, _int(0, 255)]
+VoiceIndex = Annotated[int, _int(0, 8)]
+Corner = Annotated[int, _int(0, 3)]
+Seed = Annotated[int, _int(0, MAX_SEED)]
+Bars = Annotated[int, _int(1, 8)]
+FillEvery = Annotated[int, _int(0, 8)]
+
+
+def _bool(v: Any, info: ValidationInfo) -> bool:
+    if not isinstance(v, bool):
+        raise _bad(f"{info.field_name} must be true or false, got {_short(v)}")
+    return v
+
+
+def _kind(v: Any, info: ValidationInfo) -> str:
+    choices = ("pattern", "kit", "everything")
+    if v not in choices:
+        raise _bad(f"{info.field_name} must be one of {', '.join(choices)}, got {_short(v)}")
+    return str(v)
+
+
+def _style(v: Any, info: ValidationInfo) -> str | None:
+    if v is not None and (not isinstance(v, str) or len(v) > 64):
+        raise _bad(f"{info.field_name} must be a style name or null, got {_short(v)}")
+    return v
+
+
+def _knobs(v: Any, info: ValidationInfo) -> dict[str, float]:
+    if not isinstance(v, dict) or not v:
+        raise _bad(f"{info.field_name} must be an object of knob -> number")
+    out = {}
+    for k, x in v.items():
+        if k not in KNOBS:
+            raise _bad(f"unknown knob {_short(k)}; knobs are {', '.join(KNOBS)}")
+        out[k] = float(_number(-1, 1)(x, _Nested(f"knob {k}")))
+    return out
+
+
+def _point(v: Any, info: ValidationInfo) -> tuple[float, float]:
+    if not isinstance(v, list) or len(v) != 2:
+        raise _bad(f"{info.field_name} must be [x, y], got {_short(v)}")
+    check = _number(-100, 100)
+    return float(check(v[0], _Nested(f"{info.field_name}[0]"))), float(check(v[1], _Nested(f"{info.field_name}[1]")))
+
+
+class _Nested:
+    """Stands in for ValidationInfo where a nested value is checked under its own name."""
+
+    def __init__(self, name: str) -> None:
+        self.field_name = name
+
+
+class Message(BaseModel):
+    """Fields common to every message; each op is a subclass with its own fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    op: str
+
+    def fields(self) -> dict[str, Any]:
+        """The fields the message set (not ``op``), ready to pass to the session method."""
+        return {k: getattr(self, k) for k in self.model_fields_set if k != "op"}
+
+
+class State(Message):
+    op: Literal["state"]
+
+
+class Ping(Message):
+    op: Literal["ping"]
+
+
+class Undo(Message):
+    op: Literal["undo"]
+
+
+class Redo(Message):
+    op: Literal["redo"]
+
+
+class Move(Message):
+    op: Literal["move"]
+    x: MapCoord
+    y: MapCoord
+
+
+class Blend(Message):
+    op: Literal["blend"]
+    x: Unit
+    y: Unit
+
+
+class Rhythm(Message):
+    op: Literal["rhythm"]
+    style: Annotated[str | None, BeforeValidator(_style)] = None
+    temperature: Temperature | None = None
+    density: Signed | None = None
+    complexity: Signed | None = None
+    bars: Bars | None = None
+    fill_every: FillEvery | None = None
+
+
+class Fill(Message):
+    op: Literal["fill"]
+
+
+class Edit(Message):
+    op: Literal["edit"]
+    step: Step
+    voice: VoiceIndex
+    velocity: Unit | None = None
+
+
+class Dice(Message):
+    op: Literal["dice"]
+    kind: Annotated[str, BeforeValidator(_kind)]
+    amount: Unit = 1.0
+    seed: Seed | None = None
+
+
+class Transport(Message):
+    op: Literal["transport"]
+    bpm: Bpm | None = None
+    swing: Swing | None = None
+
+
+class Coupling(Message):
+    op: Literal["coupling"]
+    dynamics: Unit | None = None
+    variation: Unit | None = None
+
+
+class Voice(Message):
+    op: Literal["voice"]
+    voice: VoiceIndex
+    knobs: Annotated[dict[str, float], BeforeValidator(_knobs)] | None = None
+    point: Annotated[tuple[float, float], BeforeValidator(_point)] | None = None
+    gain_db: GainDb | None = None
+    pan: Signed | None = None
+    tune: Tune | None = None
+    mute: Annotated[bool, BeforeValidator(_bool)] | None = None
+
+
+class DiceVoice(Message):
+    op: Literal["dice_voice"]
+    voice: VoiceIndex
+    amount: Unit = 1.0
+    seed: Seed | None = None
+
+
+class CornerStore(Message):
+    op: Literal["corner_store"]
+    corner: Corner
+
+
+class CornerRecall(Message):
+    op: Literal["corner_recall"]
+    corner: Corner
+
+
+MESSAGES: tuple[type[Message], ...] = (State, Ping, Undo, Redo, Move, Blend, Rhythm, Fill, Edit, Dice, Transport,
+                                       Coupling, Voice, DiceVoice, CornerStore, CornerRecall)
+OPS: dict[str, type[Message]] = {m.model_fields["op"].annotation.__args__[0]: m for m in MESSAGES}  # type: ignore[union-attr]
+CONTINUOUS = frozenset({"move", "blend", "rhythm", "transport", "coupling", "voice"})
+
+
+def lane(op: str, fields: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The control a continuous message sets (None for discrete ones): a waiting message of the
+    same lane is superseded by a newer one. Every field is an absolute value, so the newer
+    message alone leaves the scene as both would; the lane names the fields (and knobs) set."""
+    if op not in CONTINUOUS:
+        return None
+    return op, fields.get("voice"), tuple(sorted(fields)), tuple(sorted(fields.get("knobs") or ()))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _explain(op: str, exc: ValidationError) -> str:
+    errors = exc.errors()
+    extra = sorted(str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden")
+    if extra:
+        return f"{op}: unknown field(s) {extra}; fields are {sorted(set(OPS[op].model_fields) - {'op'})}"
+    e = errors[0]
+    if e["type"] == "missing":
+        return f"{op}: missing field {e['loc'][0]!r}"
+    if e["type"] == "latentdrum":
+        return f"{op}: {e['msg']}"
+    return f"{op}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
 
 
 def parse_message(raw: str | bytes) -> tuple[Any, str, dict[str, Any]]:
@@ -153,32 +316,22 @@ def parse_message(raw: str | bytes) -> tuple[Any, str, dict[str, Any]]:
     if len(raw.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message too large ({len(raw)} characters; the limit is {MAX_MESSAGE_BYTES} bytes)")
     try:
-        msg = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError(f"message is not valid JSON ({exc})") from None
+        msg = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"message is not valid JSON ({_short(str(exc))[1:-1]})") from None
     if not isinstance(msg, dict):
         raise ProtocolError("a message must be a JSON object with an 'op'")
-    mid = msg.get("id")
+    mid = msg.pop("id", None)
     if mid is not None and not (isinstance(mid, int) and not isinstance(mid, bool) and 0 <= mid < 2**53):
         raise ProtocolError("id must be a non-negative whole number", None)
     op = msg.get("op")
     if not isinstance(op, str) or op not in OPS:
-        raise ProtocolError(f"unknown op {op!r}; ops are {', '.join(OPS)}", mid)
-    spec = OPS[op]
-    unknown = sorted(set(msg) - set(spec) - {"id", "op"})
-    if unknown:
-        raise ProtocolError(f"{op}: unknown field(s) {unknown}; fields are {sorted(spec)}", mid)
-    fields: dict[str, Any] = {}
-    for name, f in spec.items():
-        if name not in msg:
-            if f.required:
-                raise ProtocolError(f"{op}: missing field {name!r}", mid)
-            continue
-        try:
-            fields[name] = _check(name, f, msg[name])
-        except ProtocolError as exc:
-            raise ProtocolError(f"{op}: {exc.args[0]}", mid) from None
-    return mid, op, fields
+        raise ProtocolError(f"unknown op {_short(op)}; ops are {', '.join(OPS)}", mid)
+    try:
+        message = OPS[op].model_validate(msg)
+    except ValidationError as exc:
+        raise ProtocolError(_explain(op, exc), mid) from None
+    return mid, op, message.fields()
 
 
 def error_reply(exc: Exception, op: str | None = None) -> dict[str, Any]:

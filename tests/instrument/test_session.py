@@ -31,7 +31,8 @@ def test_move_puts_the_groove_where_the_puck_is(session: Session, rhythm_space) 
     out = session.move(x + 0.3, y - 0.2)
     assert out["puck"] == pytest.approx([x + 0.3, y - 0.2], abs=1e-3)
     steered = session.scene.steered(rhythm_space)
-    assert session.pattern.equals(rhythm_space.decode(steered, session.scene.style, session.scene.bpm)[0])
+    sc = session.scene
+    assert session.pattern.equals(rhythm_space.decode(steered, sc.style, sc.bpm, sc.temperature, sc.seed)[0])
     assert out["pattern"]["hits"] == session.pattern.hits.T.astype(int).tolist()
 
 

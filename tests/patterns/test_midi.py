@@ -112,3 +112,10 @@ def test_synthetic_round_trip_is_exact(tmp_path: Path) -> None:
     back = read_midi(write_midi(p, tmp_path / "rt.mid")).pattern
     assert back.equals(p, velocity_tol=0.5 / 127, offset_tol=1 / 120)
     assert back.bpm == pytest.approx(111.0, abs=0.01)
+
+
+def test_a_hit_just_before_the_half_step_stays_on_its_step(tmp_path: Path) -> None:
+    p = Pattern.empty(1)
+    p.hits[5, 2], p.velocities[5, 2], p.offsets[5, 2] = 1.0, 0.7, 0.4999
+    back = read_midi(write_midi(p, tmp_path / "late.mid")).pattern
+    assert back.hits[5, 2] == 1 and back.hits[6, 2] == 0 and back.offsets[5, 2] > 0.49

@@ -36,7 +36,7 @@ def test_folder_labels_and_skips(tmp_path: Path) -> None:
     root = write_kit(tmp_path / "s", kits=("kitA",), per_class=1)
     (root / "toms").mkdir()
     sf.write(root / "toms" / "deep.flac", drum("kick"), 48000)  # class from the folder name
-    sf.write(root / "kitA" / "blip.wav", drum("hat"), 44100)  # no class anywhere
+    sf.write(root / "kitA" / "blip.wav", drum("hat"), 44100)  # no class in the name: the sound says a hat
     sf.write(root / "kitA" / "kick_silent.wav", np.zeros(4410, np.float32), 44100)
     (root / "kitA" / "snare_empty.wav").write_bytes(b"")
     (root / "kitA" / "snare_broken.wav").write_bytes(b"RIFF1234WAVEjunkjunk")
@@ -44,15 +44,18 @@ def test_folder_labels_and_skips(tmp_path: Path) -> None:
     click[100] = 0.9
     sf.write(root / "kitA" / "hat_click.wav", click, 44100)
     ds = build_sound_dataset(root, progress=False)
-    assert sorted(ds.files) == ["kitA/hat_00.wav", "kitA/kick_00.wav", "kitA/snare_00.wav", "toms/deep.flac"]
+    assert sorted(ds.files) == ["kitA/blip.wav", "kitA/hat_00.wav", "kitA/kick_00.wav", "kitA/snare_00.wav",
+                                "toms/deep.flac"]
     assert CLASSES[ds.class_index[ds.files.index("toms/deep.flac")]] == "mid_tom"
+    assert CLASSES[ds.class_index[ds.files.index("kitA/blip.wav")]] == "closed_hat"
+    assert [b["file"] for b in ds.summary()["labelled_by_sound"]] == ["kitA/blip.wav"]
+    assert ds.summary()["labelled_by"] == {"name": 4, "sound": 1}
     reasons = dict(ds.skipped)
-    assert reasons["kitA/blip.wav"] == "no class in its folder or file name"
     assert "silent" in reasons["kitA/kick_silent.wav"]
     assert "empty" in reasons["kitA/snare_empty.wav"]
     assert "not a readable audio file" in reasons["kitA/snare_broken.wav"]
     assert "too short" in reasons["kitA/hat_click.wav"]
-    assert ds.audio.shape == (4, MAX_SAMPLES) and ds.audio.dtype == np.float32
+    assert ds.audio.shape == (5, MAX_SAMPLES) and ds.audio.dtype == np.float32
     assert set(ds.kits) == {"kitA", "toms"}
 
 

@@ -144,5 +144,5 @@ def test_a_checkpoint_of_the_first_engine_is_refused_with_what_to_do(tmp_path: P
     ckpt = torch.load(path, weights_only=False)
     ckpt["extra"]["engine"] = 1
     torch.save(ckpt, tmp_path / "old.ckpt")
-    with pytest.raises(CheckpointError, match="older sound engine.*latentdrum sound train"):
+    with pytest.raises(CheckpointError, match=r"older sound engine.*latentdrum sound train"):
         SoundSpace.load(tmp_path / "old.ckpt")

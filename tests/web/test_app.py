@@ -14,6 +14,10 @@ from fastapi.testclient import TestClient
 from latentdrum.instrument.session import Session
 from latentdrum.web.app import create_app
 
+JSON = {"content-type": "application/json"}
+BASE = "http://127.0.0.1:8000"  # the address the server prints; its Host is on the allow-list
+WS = "ws://127.0.0.1:8000/ws"
+
 
 @pytest.fixture()
 def state_file(tmp_path: Path) -> Path:
@@ -23,7 +27,7 @@ def state_file(tmp_path: Path) -> Path:
 @pytest.fixture()
 def client(spaces, state_file: Path):  # type: ignore[no-untyped-def]
     session = Session(*spaces, state_file, seed=0)
-    with TestClient(create_app(session=session)) as c:
+    with TestClient(create_app(session=session), base_url=BASE) as c:
         yield c
 
 
@@ -93,7 +97,7 @@ def test_downloads_are_valid_files(client: TestClient) -> None:
 
 def test_websocket_applies_valid_messages(client: TestClient) -> None:
     before = _state(client)
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         x, y = before["puck"]
         ws.send_text(json.dumps({"id": 1, "op": "move", "x": x + 0.5, "y": y}))
         reply = ws.receive_json()
@@ -125,7 +129,7 @@ def test_websocket_applies_valid_messages(client: TestClient) -> None:
 )
 def test_bad_websocket_message_gets_an_error_and_changes_nothing(client: TestClient, message: str) -> None:
     before = _state(client)
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         ws.send_text(message)
         reply = ws.receive_json()
         assert reply["ok"] is False and reply["error"]
@@ -136,7 +140,7 @@ def test_bad_websocket_message_gets_an_error_and_changes_nothing(client: TestCli
 
 
 def test_binary_frame_is_refused_and_other_clients_keep_being_served(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+    with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         a.send_bytes(b"\x00\x01binary")
         assert a.receive_json()["ok"] is False
         b.send_text(json.dumps({"id": 9, "op": "dice", "kind": "pattern", "seed": 3}))
@@ -150,16 +154,17 @@ def test_websockets_from_other_sites_are_refused(client: TestClient) -> None:
     from starlette.websockets import WebSocketDisconnect
 
     with pytest.raises(WebSocketDisconnect), client.websocket_connect(
-        "/ws", headers={"origin": "http://evil.example"}
+        WS, headers={"origin": "http://evil.example"}
     ) as ws:
         ws.receive_json()
-    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+    with client.websocket_connect(WS, headers={"origin": BASE}) as ws:
         ws.send_text(json.dumps({"id": 1, "op": "ping"}))
         assert ws.receive_json()["ok"]
 
 
 def test_scene_survives_a_server_restart(spaces, state_file: Path) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(session=Session(*spaces, state_file, seed=0))) as c1, c1.websocket_connect("/ws") as ws:
+    app = create_app(session=Session(*spaces, state_file, seed=0))
+    with TestClient(app, base_url=BASE) as c1, c1.websocket_connect(WS) as ws:
         x, y = _state(c1)["puck"]
         for i in range(5):  # a fast drag: saves are coalesced, the last one is flushed at shutdown
             ws.send_text(json.dumps({"id": i, "op": "move", "x": x + 0.1 * i, "y": y - 0.05 * i}))
@@ -167,7 +172,7 @@ def test_scene_survives_a_server_restart(spaces, state_file: Path) -> None:  # t
         ws.send_text(json.dumps({"id": 9, "op": "transport", "bpm": 133, "swing": 61}))
         ws.receive_json()
         before = _state(c1)
-    with TestClient(create_app(session=Session(*spaces, state_file, seed=123))) as c2:
+    with TestClient(create_app(session=Session(*spaces, state_file, seed=123)), base_url=BASE) as c2:
         after = _state(c2)
     assert after["pattern"] == before["pattern"] and after["puck"] == before["puck"]
     assert after["transport"]["bpm"] == 133 and after["transport"]["swing"] == 61
@@ -176,10 +181,10 @@ def test_scene_survives_a_server_restart(spaces, state_file: Path) -> None:  # t
 def test_scene_upload(client: TestClient) -> None:
     scene = client.get("/api/download/scene.json").json()
     scene["bpm"] = 141.0
-    r = client.post("/api/scene", content=json.dumps(scene))
+    r = client.post("/api/scene", json=scene)
     assert r.status_code == 200 and _state(client)["transport"]["bpm"] == 141.0
-    assert client.post("/api/scene", content="{nope").status_code == 400
+    assert client.post("/api/scene", content="{nope", headers=JSON).status_code == 400
     scene["sound_model_id"] = "other"
-    r = client.post("/api/scene", content=json.dumps(scene))
+    r = client.post("/api/scene", json=scene)
     assert r.status_code == 400 and "other" in r.json()["error"]
     assert _state(client)["transport"]["bpm"] == 141.0

@@ -33,7 +33,9 @@ from latentdrum.instrument.session.sounds import SoundCache, check_voice
 from latentdrum.instrument.session.store import StateFile, default_state_path, state_document
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.patterns.grooves import is_degenerate
 from latentdrum.patterns.pattern import Pattern
+from latentdrum.spaces.phrase import Phrase
 from latentdrum.spaces.rhythm import RhythmKnobs
 
 if TYPE_CHECKING:
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
     from latentdrum.spaces.sound import SoundSpace
 
 NEW_HIT_VELOCITY = 0.8
+# The first groove a newcomer hears: a backbeat style at a moderate temperature (strong-groove
+# checked, see instrument/scene.py); the first of these the model knows.
+START_STYLES = ("rock", "funk", "pop", "hiphop")
+START_TEMPERATURE = 0.6
 
 
 class Session:
@@ -69,7 +75,8 @@ class Session:
         loaded = self._store.load(self.rhythm_id, sound.model_id) if self._store is not None else None
         self.restored = loaded is not None
         if loaded is None:
-            scene = new_scene(rhythm, sound, self._seed(), bpm=100.0)
+            style = next((s for s in START_STYLES if s in rhythm.styles), None)
+            scene = new_scene(rhythm, sound, self._seed(), style=style, temperature=START_TEMPERATURE, bpm=100.0)
             corners = [scene] + [randomise(scene, rhythm, sound, "everything", 0.7, self._seed()) for _ in range(3)]
             loaded = (scene, corners, (0.0, 0.0))
         self.scene, self.corners, self.blend_xy = loaded
@@ -86,6 +93,10 @@ class Session:
     def _save_state(self) -> None:
         if self._store is not None:
             self._store.save()
+
+    def state_notice(self) -> str | None:
+        """A sentence for the player about the state file (moved aside, cannot be saved), or None."""
+        return self._store.notice if self._store is not None else None
 
     def flush(self) -> None:
         """Write the current scene, corners and blend position to the state file (atomically)."""
@@ -127,17 +138,28 @@ class Session:
         temperature: float | None = None,
         density: float | None = None,
         complexity: float | None = None,
+        bars: int | None = None,
+        fill_every: int | None = None,
     ) -> dict[str, Any]:
-        """Change style (``False`` = leave it; None = any style), temperature or the knobs."""
+        """Change style (``False`` = leave it; None = any style), temperature, the knobs or the phrase
+        (``bars`` 1/2/4/8, a fill every ``fill_every`` bars, 0 = none).
+
+        The current groove is re-decoded at once with the same latent point and seed: only the
+        dice draw a new one. A hand-edited pattern is let go (the groove is decoded again).
+        """
         with self._lock:
             s = self.scene
             if style is not False and style is not None and style not in self.rhythm.styles:
                 raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(self.rhythm.styles)}")
+            bars = s.bars if bars is None else bars
+            if fill_every is None:  # a shorter phrase keeps a fill in its last bar, if it can hold one
+                fill_every = s.fill_every if s.fill_every <= bars else (bars if bars >= 2 else 0)
+            Phrase(bars, fill_every)  # validates both
             knobs = RhythmKnobs(
                 s.rhythm_knobs.density if density is None else density,
                 s.rhythm_knobs.complexity if complexity is None else complexity,
             )
-            changes: dict[str, Any] = {"rhythm_knobs": knobs, "pattern": None}
+            changes: dict[str, Any] = {"rhythm_knobs": knobs, "pattern": None, "bars": bars, "fill_every": fill_every}
             if style is not False:
                 changes["style"] = style
             if temperature is not None:
@@ -145,11 +167,18 @@ class Session:
             self._apply(s.replace(**changes), "rhythm")
             return self._pattern_reply()
 
+    def fill(self) -> dict[str, Any]:
+        """The fill of the current groove, one bar, for the page to play once in the next bar
+        (``{"fill": grid view of 16 steps}``); the scene does not change."""
+        with self._lock:
+            return {"fill": views.pattern_view(self.scene.decode_fill(self.rhythm), False)}
+
     def edit_cell(self, step: int, voice: int, velocity: float | None = None) -> dict[str, Any]:
         """Toggle a cell (``velocity`` None) or set its velocity (0 = remove the hit).
 
         The edited pattern is kept as the user made it, and the puck moves to where it lives:
-        the scene's latent becomes the encoding of the edited pattern.
+        the scene's latent becomes the encoding of the edited model window (of a longer phrase,
+        the window holding the edited step).
         """
         with self._lock:
             p = self.pattern
@@ -166,7 +195,9 @@ class Session:
                 hits[step, voice], vel[step, voice] = float(velocity > 0), velocity
             edited = Pattern(hits, vel, off, p.bpm)
             s = self.scene
-            z_edit = self.rhythm.encode([edited], s.style)[0]
+            w = self.rhythm.bars
+            window = edited.slice_bars((step // 16) // w * w, w)
+            z_edit = self.rhythm.encode([window], s.style)[0]
             offset = self.rhythm.steer(z_edit[None], s.rhythm_knobs)[0] - z_edit
             self._apply(s.replace(z=(z_edit - offset).astype(np.float32), pattern=edited), "edit", edited)
             return self._pattern_reply()
@@ -315,7 +346,11 @@ class Session:
 
     # --- what the page draws ------------------------------------------------------------------
     def pattern_json(self) -> dict[str, Any]:
-        return views.pattern_view(self.pattern, self.scene.pattern is not None)
+        s = self.scene
+        pinned = s.pattern is not None
+        stats = self.rhythm.groove_stats(s.style)
+        thin = not pinned and bool(is_degenerate(self.pattern.hits[None], stats, s.rhythm_knobs.density)[0])
+        return views.pattern_view(self.pattern, pinned, thin)
 
     def puck(self) -> list[float]:
         return views.puck_view(self.rhythm, self.scene, self.pattern)
@@ -356,7 +391,8 @@ class Session:
             self._pattern_reply()
             | {"transport": self.transport_json(), "corners": self.corners_json(), "blend": list(self.blend_xy),
                "styles": list(self.rhythm.styles), "voice_names": list(VOICES), "knob_names": list(KNOB_NAMES),
-               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id}
+               "rhythm_model_id": self.rhythm_id, "sound_model_id": self.sound.model_id,
+               "notice": self.state_notice()}
             | self.history()
             | self.sounds_json()
         )
@@ -369,14 +405,23 @@ class Session:
         sound_model: str | Path | None = None,
         state_path: str | Path | None = None,
         seed: int | None = None,
+        persist: bool = True,
     ) -> Session:
         """Load the models (None: the bundled ones) and resume the session kept at ``state_path``
-        (None: :func:`default_state_path`)."""
+        (None: :func:`default_state_path`); ``persist=False``: keep nothing on disk."""
         from latentdrum.spaces.rhythm import RhythmSpace
         from latentdrum.spaces.sound import SoundSpace
 
-        return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model),
-                   state_path if state_path is not None else default_state_path(), seed=seed)
+        path = (state_path if state_path is not None else default_state_path()) if persist else None
+        return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model), path, seed=seed)
+
+    def kit_json(self) -> dict[str, Any]:
+        """The current kit as a kit document (``latentdrum-kit`` JSON)."""
+        return self.scene.kit.to_json()
+
+    def scene_json(self) -> dict[str, Any]:
+        """The current scene as a scene document (``latentdrum-scene`` JSON)."""
+        return self.scene.to_json()
 
     def midi_bytes(self) -> bytes:
         """The current pattern as a standard MIDI drum clip."""

@@ -3,11 +3,18 @@
 Written atomically (a temporary file, then a rename) after every change, at most every
 :data:`SAVE_INTERVAL` seconds during a fast run of changes, and read back at start, so a page
 reload or a server restart resumes where the player was.
+
+Nothing the player made is lost without a word: a state file that cannot be read (truncated,
+not JSON, another format version, made by other models) is moved aside as
+``session.json.corrupt-<time>`` and :attr:`StateFile.notice` says so (the page shows it, the log
+warns). A state path that cannot be written is a :class:`~latentdrum.errors.ConfigError` when the
+session starts, not a silent loss later; a save that fails afterwards (disk full) is logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -15,14 +22,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from latentdrum.errors import LatentDrumError
+from latentdrum.errors import ConfigError, LatentDrumError
 from latentdrum.instrument.scene import Scene
 
 STATE_FORMAT = "latentdrum-session"
 STATE_VERSION = 1
 SAVE_INTERVAL = 0.5  # s: the state file is written at most this often (and always within it)
+MAX_STATE_BYTES = 16_000_000  # a state file is ~50 kB; anything far larger is not one of ours
 
 Saved = tuple[Scene, list[Scene], tuple[float, float]]  # scene, 4 corners, blend position
+log = logging.getLogger("latentdrum.session")
 
 
 def default_state_path() -> Path:
@@ -38,38 +47,95 @@ def state_document(scene: Scene, corners: list[Scene], blend: tuple[float, float
             "corners": [c.to_json() for c in corners], "blend": list(blend)}
 
 
+class UnreadableState(Exception):
+    """Why a state file could not be used (internal: turned into a notice, never raised out)."""
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`ConfigError` unless a state file can be written at ``path`` (creating its folder)."""
+    hint = "pass --state FILE somewhere writable, or --no-state to play without saving"
+    if path.is_dir():
+        raise ConfigError(f"the state path {path} is a folder; it must be a file path ({hint})")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.with_name(f".{path.name}.probe-{os.getpid()}")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"cannot write the session state to {path} ({exc.strerror or exc}): {hint}") from None
+
+
+def _parse(text: str, rhythm_id: str, sound_id: str) -> Saved:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise UnreadableState(f"it is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+        raise UnreadableState("it is not a latentdrum session file")
+    if data.get("version") != STATE_VERSION:
+        raise UnreadableState(f"it is session format version {data.get('version')!r}; this latentdrum reads "
+                              f"version {STATE_VERSION}")
+    try:
+        scene = Scene.from_json(data["scene"], rhythm_id, sound_id, source="the saved scene")
+        corners = [Scene.from_json(c, rhythm_id, sound_id, source="a saved corner") for c in data["corners"]]
+        if len(corners) != 4:
+            raise UnreadableState(f"it holds {len(corners)} corners, not 4")
+        bx, by = (float(v) for v in data.get("blend", (0.0, 0.0)))
+    except UnreadableState:
+        raise
+    except Exception as exc:  # any damage inside (overflowing numbers included) makes the file unusable
+        if isinstance(exc, LatentDrumError):
+            raise UnreadableState(str(exc)) from None
+        raise UnreadableState(f"the saved scene holds a value it cannot use: {exc or type(exc).__name__}") from None
+    return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0))
+
+
 class StateFile:
     """Loads and (throttled, atomically) saves the session state at ``path``.
 
     ``snapshot`` returns the document to write; it is called holding ``lock`` (the session's:
     a consistent snapshot), from the caller's thread or the save timer; the file is written
-    outside it.
+    outside it. Raises :class:`ConfigError` at once when ``path`` cannot be written.
     """
 
     def __init__(self, path: Path, snapshot: Callable[[], dict[str, Any]], lock: threading.RLock) -> None:
+        check_writable(path)
         self.path = path
+        self.notice: str | None = None  # what the player must be told about the saved state
         self._snapshot = snapshot
         self._lock = lock
         self._write_lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._saved_at = 0.0
+        self._failing = False
 
     def load(self, rhythm_id: str, sound_id: str) -> Saved | None:
-        """The saved state, or None when there is none or it belongs to other models or is damaged."""
-        if not self.path.is_file():
+        """The saved state, or None when there is none. A file that cannot be used is moved aside
+        (see the module docstring) and None is returned, with :attr:`notice` set."""
+        if not self.path.exists():
             return None
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != STATE_FORMAT or data.get("version") != STATE_VERSION:
-                return None
-            scene = Scene.from_json(data["scene"], rhythm_id, sound_id, source="saved scene")
-            corners = [Scene.from_json(c, rhythm_id, sound_id, source="saved corner") for c in data["corners"]]
-            if len(corners) != 4:
-                return None
-            bx, by = (float(v) for v in data.get("blend", (0.0, 0.0)))
-        except (OSError, ValueError, KeyError, TypeError, LatentDrumError):
-            return None  # another model's or a damaged state: start fresh (the file is overwritten)
-        return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0))
+            if self.path.stat().st_size > MAX_STATE_BYTES:
+                raise UnreadableState(f"it is {self.path.stat().st_size} bytes, far larger than a session file")
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UnreadableState(str(exc)) from None
+            return _parse(text, rhythm_id, sound_id)
+        except UnreadableState as exc:
+            self._move_aside(str(exc))
+            return None
+
+    def _move_aside(self, reason: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        n = 1
+        while aside.exists():
+            aside = aside.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+            n += 1
+        self.path.replace(aside)
+        self.notice = (f"the saved session {self.path} could not be used ({reason}); it was moved to {aside} "
+                       "and a fresh scene started")
+        log.warning("latentdrum: %s", self.notice)
 
     def save(self) -> None:
         """Write the state now, or (during a fast run of changes) within SAVE_INTERVAL s."""
@@ -94,5 +160,10 @@ class StateFile:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 tmp.write_text(text, encoding="utf-8")
                 tmp.replace(self.path)
-            except OSError:
-                pass  # a read-only state folder must not stop the instrument
+            except OSError as exc:  # the instrument keeps playing; the player is told once
+                if not self._failing:
+                    self.notice = f"the session could not be saved to {self.path} ({exc.strerror or exc})"
+                    log.warning("latentdrum: %s", self.notice)
+                self._failing = True
+            else:
+                self._failing = False

@@ -23,10 +23,12 @@ def _r(x: float, nd: int = 4) -> float:
     return round(float(x), nd)
 
 
-def pattern_view(pattern: Pattern, pinned: bool) -> dict[str, Any]:
-    """The grid, voice-major ``(V, T)``; ``pinned``: the pattern is the user's edit, not a decode."""
+def pattern_view(pattern: Pattern, pinned: bool, degenerate: bool = False) -> dict[str, Any]:
+    """The grid, voice-major ``(V, T)``; ``pinned``: the pattern is the user's edit, not a decode;
+    ``degenerate``: the settings give a nearly empty groove even after trying other draws."""
     p = pattern
     return {
+        "degenerate": degenerate,
         "steps": p.steps,
         "hits": p.hits.T.astype(int).tolist(),
         "velocities": np.round(p.velocities.T, 3).tolist(),
@@ -37,7 +39,8 @@ def pattern_view(pattern: Pattern, pinned: bool) -> dict[str, Any]:
 
 def puck_view(rhythm: RhythmSpace, scene: Scene, pattern: Pattern) -> list[float]:
     """Where the groove sits on the rhythm map (an edited pattern: where its encoding lies)."""
-    z = rhythm.encode([pattern], scene.style) if scene.pattern is not None else scene.steered(rhythm)[None]
+    first = pattern.slice_bars(0, rhythm.bars)  # the groove: a phrase's first window
+    z = rhythm.encode([first], scene.style) if scene.pattern is not None else scene.steered(rhythm)[None]
     xy = rhythm.to_map(z)[0]
     return [_r(xy[0]), _r(xy[1])]
 
@@ -45,7 +48,7 @@ def puck_view(rhythm: RhythmSpace, scene: Scene, pattern: Pattern) -> list[float
 def rhythm_view(scene: Scene) -> dict[str, Any]:
     s = scene
     return {"style": s.style, "temperature": _r(s.temperature), "density": _r(s.rhythm_knobs.density),
-            "complexity": _r(s.rhythm_knobs.complexity)}
+            "complexity": _r(s.rhythm_knobs.complexity), "bars": s.bars, "fill_every": s.fill_every}
 
 
 def transport_view(scene: Scene) -> dict[str, Any]:

@@ -91,10 +91,14 @@ export class Engine {
     while (this.loopStart + this.step * d < ctx.currentTime + SCHEDULE_AHEAD) {
       const s = this.step % steps;
       const grid = this.loopStart + (this.step + swingDelay * (s % 2)) * d;
+      // A fill asked for (playFill) replaces one bar, then the groove comes back.
+      const f = this.fill && this.step >= this.fill.start ? this.fill : null;
+      const src = f ? f.pattern : p, i = f ? this.step - f.start : s;
+      if (f && i === 15) this.fill = null;
       for (let v = 0; v < 9; v++) {
-        if (!p.hits[v][s]) continue;
-        const t = Math.max(ctx.currentTime, grid + p.offsets[v][s] * d);
-        this.hit(v, p.velocities[v][s], t);
+        if (!src.hits[v][i]) continue;
+        const t = Math.max(ctx.currentTime, grid + src.offsets[v][i] * d);
+        this.hit(v, src.velocities[v][i], t);
       }
       if (this.onStep) {
         const delay = Math.max(0, (grid - ctx.currentTime) * 1000);
@@ -102,6 +106,12 @@ export class Engine {
       }
       this.step++;
     }
+  }
+
+  // Play a one-bar fill ({steps: 16, hits, velocities, offsets}) in place of the next bar.
+  playFill(fill) {
+    if (!this.playing) return;
+    this.fill = { pattern: fill, start: Math.ceil(this.step / 16) * 16 };
   }
 
   // Tempo change while playing: keep the current position, re-anchor the clock.

@@ -1,7 +1,7 @@
 // The page: wires the controls to the server session (websocket) and to the audio engine.
 import { Engine } from "./audio.js";
 import { Link, fetchSounds } from "./net.js";
-import { ClassMap, Grid, Pad, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
+import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const engine = new Engine();
@@ -33,6 +33,8 @@ link.onSounds = (sounds) => install(sounds);
 
 // --- applying what the server says --------------------------------------------------------
 function apply(data, t0 = null, kind = "drag", serverMs = null) {
+  if (!data) return;  // a superseded move: a newer one (maybe another page's) is on its way
+  if (data.notice) status(data.notice, true);  // the saved session was moved aside, or cannot be saved
   ld.applied.push(Object.keys(data).join(","));
   if (data.pattern) {
     engine.pattern = data.pattern;
@@ -40,7 +42,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     ld.gridDraws++;
     if (t0 != null) ld.latency[kind].push(performance.now() - t0);
     if (serverMs != null) ld.latency.server.push(serverMs);
-    $("pattern-info").textContent = `${data.pattern.steps / 16} bars · ${data.pattern.hits.flat().reduce((a, b) => a + b, 0)} hits${data.pattern.pinned ? " · edited" : ""}`;
+    $("pattern-info").textContent = `${data.pattern.steps / 16} bars · ${data.pattern.hits.flat().reduce((a, b) => a + b, 0)} hits${data.pattern.pinned ? " · edited" : ""}${data.pattern.degenerate ? " · nearly empty at these settings: raise density or temperature" : ""}`;
   }
   if (data.puck) { pad.puck = data.puck; pad.scheduleDraw(); }
   if (data.blend) { pad.blendXY = data.blend; pad.draw(); }
@@ -49,7 +51,9 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     const r = data.rhythm;
     $("style").value = r.style ?? "";
     setSlider("temperature", r.temperature); setSlider("density", r.density); setSlider("complexity", r.complexity);
+    if (phrase) phrase.set(r);
   }
+  if (data.fill) engine.playFill(data.fill);
   if (data.transport) {
     const t = data.transport;
     if (document.activeElement !== $("bpm")) $("bpm").value = Math.round(t.bpm);
@@ -67,6 +71,8 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
   }
   if (data.undo != null) { $("undo").disabled = !data.undo; $("redo").disabled = !data.redo; }
 }
+
+let phrase = null;  // PhraseControls, built with the other controls
 
 function onBroadcast(msg) { ld.applied.push(`broadcast:${msg.op}`); apply(msg.data); }
 
@@ -173,6 +179,8 @@ function buildControls(st) {
     state.voice = Number(b.dataset.voice); showVoice(true);
   });
   sel.addEventListener("change", () => send("rhythm", { style: sel.value || null }, "drag", performance.now()));
+  phrase = new PhraseControls(sel.closest(".controls"), (f) => send("rhythm", f, "drag", performance.now()),
+    () => send("fill", {}));
   for (const id of ["temperature", "density", "complexity"]) {
     $(id).addEventListener("input", (e) => {
       setSlider(id, $(id).value);
@@ -232,7 +240,8 @@ function buildControls(st) {
   }));
   $("scene-file").addEventListener("change", async () => {
     const f = $("scene-file").files[0]; if (!f) return;
-    const res = await fetch("/api/scene", { method: "POST", body: await f.text() });
+    const res = await fetch("/api/scene", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: await f.text() });
     const body = await res.json();
     if (body.ok) { apply(body.data); status("scene loaded"); } else status(`error: ${body.error}`, true);
   });

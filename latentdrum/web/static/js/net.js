@@ -25,8 +25,11 @@ export class Link {
         if (this.connects++ > 0 && this.onReconnect) this.onReconnect();  // the server may have restarted
       };
       ws.onmessage = (ev) => this.receive(ev.data);
-      ws.onclose = () => {
-        this.onStatus("disconnected: reconnecting…");
+      ws.onclose = (ev) => {
+        // 1008: the server refused this page (wrong address or another site); 1013: it fell behind.
+        const why = ev.code === 1008 ? `refused by the server (${ev.reason || "policy"}); open the address latentdrum printed`
+          : ev.code === 1013 ? "too far behind the server" : "disconnected";
+        this.onStatus(`${why}: reconnecting…`, ev.code === 1008);
         for (const [, p] of this.pending) p.reject(new Error("connection lost"));
         this.pending.clear();
         setTimeout(() => { this.ready = this.connect(); }, 1000);

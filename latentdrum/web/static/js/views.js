@@ -236,4 +236,33 @@ export class ClassMap {
   }
 }
 
+// Phrase controls, built into `parent`: bars (1/2/4/8), a fill every N bars, and a fill button
+// that plays the groove's fill once in the next bar. onChange({bars} | {fill_every}), onFill().
+export class PhraseControls {
+  constructor(parent, onChange, onFill) {
+    const select = (label, id, options) => {
+      const l = document.createElement("label");
+      l.textContent = `${label} `;
+      const s = document.createElement("select");
+      s.id = id;
+      s.innerHTML = options.map(([v, t]) => `<option value="${v}">${t}</option>`).join("");
+      l.appendChild(s); parent.appendChild(l);
+      return s;
+    };
+    this.bars = select("Bars", "bars", [[1, "1"], [2, "2"], [4, "4"], [8, "8"]]);
+    this.fillEvery = select("Fill every", "fill-every", [[0, "none"], [2, "2 bars"], [4, "4 bars"], [8, "8 bars"]]);
+    this.fill = document.createElement("button");
+    this.fill.id = "fill"; this.fill.textContent = "Fill"; this.fill.title = "play a fill in the next bar";
+    parent.appendChild(this.fill);
+    this.bars.addEventListener("change", () => onChange({ bars: Number(this.bars.value) }));
+    this.fillEvery.addEventListener("change", () => onChange({ fill_every: Number(this.fillEvery.value) }));
+    this.fill.addEventListener("click", () => onFill());
+  }
+
+  set(r) {
+    if (r.bars != null) this.bars.value = String(r.bars);
+    if (r.fill_every != null) this.fillEvery.value = String(r.fill_every);
+  }
+}
+
 export { VOICE_COLOURS, VOICE_LABELS };
