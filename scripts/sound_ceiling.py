@@ -145,7 +145,7 @@ def full_magnitude(iters: int, locked: bool) -> Callable[[np.ndarray], np.ndarra
     def run(x: np.ndarray) -> np.ndarray:
         mag = _mag(x)
         if locked:
-            return synthesis.refine(mag, synthesis.peak_locked_phase(mag), iters)[0]
+            return S.griffin_lim(mag, synthesis.peak_locked_phase(mag), iters)[0]
         return S.griffin_lim(mag, _random_phase(mag), iters)[0]
     return run
 
@@ -155,7 +155,7 @@ def banded(n_bands: int, iters: int) -> Callable[[np.ndarray], np.ndarray]:
 
     def run(x: np.ndarray) -> np.ndarray:
         mag = (_mag(x) @ ana.T) @ syn.T
-        return synthesis.refine(mag, synthesis.peak_locked_phase(mag), iters)[0]
+        return S.griffin_lim(mag, synthesis.peak_locked_phase(mag), iters)[0]
     return run
 
 

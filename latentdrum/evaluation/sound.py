@@ -33,6 +33,7 @@ from latentdrum.errors import DatasetError
 from latentdrum.evaluation.sound_realism import realism_markdown, realism_report
 from latentdrum.evaluation.spectra import log_mel_db, log_mel_distance, mrstft_distance
 from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import MAX_SAMPLES
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
@@ -228,7 +229,7 @@ def knob_table(space: SoundSpace, n_latents: int = 4, seed: int = 0, steps: int 
         row: dict[str, Any] = {}
         for knob in KNOBS:
             # (steps, n_latents, L): each knob value decoded for every latent at once
-            audio = np.stack([space.decode(z, c, knobs=Knobs(**{knob: float(v)})) for v in values])
+            audio = np.stack([_fit(space.decode(z, c, knobs=Knobs(**{knob: float(v)})), MAX_SAMPLES) for v in values])
             flat = describe(audio.reshape(-1, audio.shape[-1]))
             d = {name: arr.reshape(steps, n_latents) for name, arr in flat.items()}
             row[knob] = {name: round(float(np.mean([_spearman(values, d[name][:, i]) for i in range(n_latents)])), 3)

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from latentdrum.sounds.spectral import GLA_ITERS, HOP, N_FFT, ONSET_SAMPLE, griffin_lim, stft, to_magnitude
+from latentdrum.sounds.spectral import GLA_ITERS, HOP, N_FFT, ONSET_SAMPLE, griffin_lim, to_magnitude
 
 PEAK_FLOOR_DB = -80.0  # bins this far under the sound's largest are never partials
-HEAD_FRAMES = 130  # Griffin-Lim refines the first 0.75 s; a cymbal's tail keeps its locked phase
 
 
 def peak_locked_phase(mag: np.ndarray, onset: int = ONSET_SAMPLE) -> np.ndarray:
@@ -75,38 +74,21 @@ def peak_locked_phase(mag: np.ndarray, onset: int = ONSET_SAMPLE) -> np.ndarray:
     return phase  # not wrapped to one turn: only its cosine and sine are used
 
 
-def refine(mag: np.ndarray, phase: np.ndarray, iters: int) -> np.ndarray:
-    """``(B, T, F)`` magnitudes and phases -> audio, Griffin-Lim refining only the first
-    :data:`HEAD_FRAMES` frames (the attack, where phase coherence is heard most) and the tail
-    keeping the peak-locked phase, turned per bin to continue the refined head without a seam."""
-    t = mag.shape[1]
-    if iters == 0 or t <= HEAD_FRAMES + N_FFT // HOP:
-        return griffin_lim(mag, phase, iters=iters)
-    n = HEAD_FRAMES + N_FFT // HOP  # a few frames more, so the head's last frame is fully refined
-    head = stft(griffin_lim(mag[:, :n], phase[:, :n], iters=iters))[:, :HEAD_FRAMES]
-    turn = np.angle(head[:, -1]) - phase[:, HEAD_FRAMES - 1]  # (B, F)
-    full = phase + turn[:, None, :]
-    full[:, :HEAD_FRAMES] = np.angle(head)
-    return griffin_lim(mag, full, iters=0)
-
-
 def synthesize(logmag: np.ndarray, iters: int = GLA_ITERS, frames: np.ndarray | None = None) -> np.ndarray:
     """``(B, T, F)`` ln magnitudes -> ``(B, (T-1)*HOP)`` float32 audio at 44.1 kHz (not normalised).
 
-    Peak-locked phase, then ``iters`` Griffin-Lim iterations on the first 0.75 s (:func:`refine`).
+    Peak-locked phase, then ``iters`` Griffin-Lim iterations over the whole sound (refining only
+    the attack and keeping the locked phase in a cymbal's tail was measured and dropped: the
+    tail's noise turns into stationary stripes, audible as a metallic whine).
     ``frames (B,)``: how many frames of each row to synthesise (default all); the rest of a row's
-    audio is zeros. Rows are worked through a few at a time, shortest first, each group at its
-    longest row's length: a closed hat batched with a crash costs a closed hat, and the spectra
-    of a few long sounds still fit in a CPU cache.
+    audio is zeros. Each row is synthesised alone at its own length: a closed hat batched with a
+    crash costs a closed hat, and a sound comes out the same whatever it was batched with.
     """
     mag = to_magnitude(logmag)
     b, t = mag.shape[:2]
     frames = np.full(b, t) if frames is None else np.clip(np.asarray(frames, dtype=int), 2, t)
     out = np.zeros((b, (t - 1) * HOP), dtype=np.float32)
-    order = np.argsort(frames, kind="stable")
-    for i in range(0, b, 4):
-        rows = order[i : i + 4]
-        n = int(frames[rows].max())
-        m = mag[rows, :n]
-        out[rows, : (n - 1) * HOP] = refine(m, peak_locked_phase(m), iters)
+    for i in range(b):
+        m = mag[i : i + 1, : int(frames[i])]
+        out[i, : (m.shape[1] - 1) * HOP] = griffin_lim(m, peak_locked_phase(m), iters=iters)[0]
     return out

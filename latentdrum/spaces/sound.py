@@ -219,15 +219,19 @@ class SoundSpace:
         push = (inten - 0.5) * 2.0  # (n,) in [-1, 1]
         z = z + push[:, None].astype(np.float32) * np.stack([c["intensity"] for c in cs]).astype(np.float32)
         cls = torch.tensor([CLASSES.index(c) for c in names])
-        with torch.no_grad():
-            ctrl = self.model.decode_control(torch.from_numpy(z), cls).numpy()  # (n, K, F)
+        with torch.no_grad():  # row by row: a sound must not depend on what it was batched with (the
+            # matrix kernels of a batch of 6 and of 1 round differently, and peak picking magnifies it)
+            zt = torch.from_numpy(z)
+            ctrl = np.concatenate([self.model.decode_control(zt[i : i + 1], cls[i : i + 1]).numpy()
+                                   for i in range(n)])  # (n, K, F)
         scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
         floor = self.model.config.log_floor
         ctrl = tilt(ctrl, k[0] * scales[:, 0] + INTENSITY_TILT_DB * push, floor)  # harder hits are brighter
         semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
-                ctrl[i] = np.maximum(ctrl[i] @ self._pitch_matrix(float(st)).T, floor)
+                # in log magnitude above the floor: bins read from beyond the top stay silent
+                ctrl[i] = np.maximum((ctrl[i] - floor) @ self._pitch_matrix(float(st)).T + floor, floor)
         logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
