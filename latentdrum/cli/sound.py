@@ -35,8 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--kl-weight", type=float, default=0.005, help="KL weight per latent dimension (default 0.005)")
-    p.add_argument("--warp-bands", type=float, default=2.0,
-                   help="augmentation: random shift of up to +-this many mel bands (default 2; 0 = off)")
+    p.add_argument("--warp-semitones", type=float, default=1.0,
+                   help="augmentation: random pitch of up to +-this many semitones (default 1; 0 = off)")
     p.add_argument("--warp-time", type=float, default=0.3,
                    help="augmentation: random time stretch of up to +-this many octaves (default 0.3; 0 = off)")
     add_trainer_arguments(p)
@@ -106,7 +106,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         model_cfg = SoundVAEConfig(latent_dim=args.latent_dim, hidden=args.hidden)
         train_cfg = SoundTrainConfig(batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
-                                     warp_bands=args.warp_bands, warp_time=args.warp_time, holdout_kits=holdout)
+                                     warp_semitones=args.warp_semitones, warp_time=args.warp_time, holdout_kits=holdout)
     except ValueError as exc:
         from latentdrum.errors import ConfigError
 
@@ -140,7 +140,7 @@ def _class_for(path: Path, given: str | None, audio: Any) -> str:
 
 def run_sample(args: argparse.Namespace) -> int:
     from latentdrum.errors import ConfigError
-    from latentdrum.sounds.audio import write_wav
+    from latentdrum.sounds.audio import trim_tail, write_wav
     from latentdrum.spaces.sound import SoundSpace
 
     if args.n < 1:
@@ -150,19 +150,19 @@ def run_sample(args: argparse.Namespace) -> int:
     z = space.sample_latent(args.cls, args.n, seed=args.seed, temperature=args.temperature)
     audio = space.decode(z, args.cls, knobs=knobs, intensity=args.intensity)
     for i, a in enumerate(audio):
-        print(write_wav(args.out / f"{args.cls}_{i:03d}.wav", a))
+        print(write_wav(args.out / f"{args.cls}_{i:03d}.wav", trim_tail(a)))
     return 0
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:
-    from latentdrum.sounds.audio import load_audio, write_wav
+    from latentdrum.sounds.audio import load_audio, trim_tail, write_wav
     from latentdrum.spaces.sound import SoundSpace
 
     audio = load_audio(args.input)
     cls = _class_for(args.input, args.cls, audio)
     space = SoundSpace.load(args.model)
     z = space.encode(audio, cls)
-    print(write_wav(args.out, space.decode(z[None], cls)[0]))
+    print(write_wav(args.out, trim_tail(space.decode(z[None], cls)[0])))
     return 0
 
 
@@ -170,7 +170,7 @@ def run_morph(args: argparse.Namespace) -> int:
     import numpy as np
 
     from latentdrum.errors import ConfigError
-    from latentdrum.sounds.audio import load_audio, write_wav
+    from latentdrum.sounds.audio import load_audio, trim_tail, write_wav
     from latentdrum.spaces.sound import SoundSpace
 
     if args.steps < 2:
@@ -184,7 +184,7 @@ def run_morph(args: argparse.Namespace) -> int:
     classes = [ca if ti < 0.5 else cb for ti in t[:, 0]]
     audio = space.decode((1 - t) * za + t * zb, classes)
     for i, a in enumerate(audio):
-        print(write_wav(args.out / f"morph_{i:03d}.wav", a))
+        print(write_wav(args.out / f"morph_{i:03d}.wav", trim_tail(a)))
     return 0
 
 

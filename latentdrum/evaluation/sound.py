@@ -13,7 +13,10 @@ Measures (all on audio, after synthesis):
 - ``variety``: mean pairwise log-mel distance of sampled sounds over that of the real sounds;
 - ``cleanliness``: peak (dBFS), DC offset, first/last sample (clicks);
 - ``knobs``: per class and knob, Spearman correlation of knob value and each descriptor over
-  sweeps from -1 to 1, averaged over sampled latents.
+  sweeps from -1 to 1, averaged over sampled latents;
+- ``realism``: what log-mel distance is blind to: partials, attacks, decays and tails of the
+  representation's ceiling, the reconstructions and the samples against the real sounds
+  (:mod:`latentdrum.evaluation.sound_realism`), with spectrogram pictures.
 """
 
 from __future__ import annotations
@@ -27,14 +30,19 @@ import numpy as np
 import torch
 
 from latentdrum.errors import DatasetError
+from latentdrum.evaluation.sound_realism import realism_markdown, realism_report
 from latentdrum.evaluation.spectra import log_mel_db, log_mel_distance, mrstft_distance
 from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import MAX_SAMPLES
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
-from latentdrum.spaces.sound import Knobs, SoundSpace
+from latentdrum.sounds.synthesis import synthesize
+from latentdrum.spaces.knobs import KNOB_NAMES as KNOBS
+from latentdrum.spaces.knobs import Knobs
+from latentdrum.spaces.sound import SoundSpace
 
-KNOBS: tuple[str, ...] = ("brightness", "decay", "pitch", "attack")
+
 def _classifier_features(x: np.ndarray) -> np.ndarray:
     """Log-mel means over four stretches of time (0-23, 23-93, 93-302, 302-1000 ms) and the spread."""
     lm = log_mel_db(x)  # (B, 173, 64), 5.8 ms frames
@@ -66,6 +74,12 @@ class _Classifier:
         f = (_classifier_features(x) - self.mu) / self.sd
         with torch.no_grad():
             return self.lin(torch.from_numpy(f.astype(np.float32))).argmax(1).numpy()
+
+
+def _mean_log_magnitude(audio: np.ndarray, chunk: int = 32) -> np.ndarray:
+    """``(1, T, F)`` mean log magnitude of ``(N, L)`` sounds (the class-average baseline)."""
+    total = sum(spectral.log_magnitude(audio[i : i + chunk]).sum(0) for i in range(0, len(audio), chunk))
+    return (total / len(audio))[None]
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -114,12 +128,11 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
     # --- reconstruction vs baselines --------------------------------------------------------
     real = ds.audio[held]
     z = np.stack([space.encode(ds.audio[i], names[i]) for i in held])
-    recon = space.decode(z, [names[i] for i in held])
+    recon = _fit(space.decode(z, [names[i] for i in held]), real.shape[1])
     rec = {"model": _scores(real, recon)}
     if len(train):
-        feats = {ci: spectral.log_bands(ds.audio[train[ds.class_index[train] == ci]])
-                 for ci in np.unique(ds.class_index[train])}
-        avg = {ci: spectral.synthesize(f.mean(0, keepdims=True), iters=32)[0] for ci, f in feats.items()}
+        avg = {ci: synthesize(_mean_log_magnitude(ds.audio[train[ds.class_index[train] == ci]]), iters=32)[0]
+               for ci in np.unique(ds.class_index[train])}
         base_avg = np.stack([avg.get(int(ds.class_index[i]), np.zeros(real.shape[1], np.float32)) for i in held])
         rec["class_average"] = _scores(real, base_avg)
         train_lm = log_mel_db(ds.audio[train])
@@ -140,7 +153,7 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
     # --- samples: class, variety, cleanliness -----------------------------------------------
     samples: dict[str, np.ndarray] = {}
     for k, c in enumerate(space.classes):
-        samples[c] = space.decode(space.sample_latent(c, n_samples, seed=seed + k), c)
+        samples[c] = _fit(space.decode(space.sample_latent(c, n_samples, seed=seed + k), c), real.shape[1])
     all_s = np.concatenate(list(samples.values()))
     if len(train):
         clf = _Classifier(ds.audio[train], ds.class_index[train])
@@ -164,6 +177,8 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
                               "mean_ratio": round(float(np.mean([v["ratio"] for v in var.values()])), 3)
                               if var else None}
     metrics["cleanliness"] = _cleanliness(np.concatenate([all_s, recon]))
+    metrics["realism"] = realism_report(space, real, [names[i] for i in held], recon, samples.get("crash"), seed,
+                                        pictures=Path(out_dir) if out_dir is not None and plots else None)
 
     # --- knobs ------------------------------------------------------------------------------
     metrics["knobs"] = knob_table(space, sweep_latents, seed)
@@ -171,6 +186,7 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        (out / "realism.md").write_text(realism_markdown(metrics["realism"]))
         if plots:
             from latentdrum.evaluation.sound_plots import write_plots
 
@@ -178,7 +194,13 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
     return metrics
 
 
+def _fit(x: np.ndarray, n: int) -> np.ndarray:
+    """``(B, L)`` -> ``(B, n)``: zero-padded or cut (decoded sounds are as long as they ring)."""
+    return np.pad(x, ((0, 0), (0, max(0, n - x.shape[1]))))[:, :n]
+
+
 def _scores(real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
+    fake = _fit(fake, real.shape[1])
     return {
         "log_mel_db": round(float(np.mean(log_mel_distance(real, fake))), 3),
         "mrstft": round(float(np.mean(mrstft_distance(real, fake))), 3),
@@ -207,7 +229,7 @@ def knob_table(space: SoundSpace, n_latents: int = 4, seed: int = 0, steps: int 
         row: dict[str, Any] = {}
         for knob in KNOBS:
             # (steps, n_latents, L): each knob value decoded for every latent at once
-            audio = np.stack([space.decode(z, c, knobs=Knobs(**{knob: float(v)})) for v in values])
+            audio = np.stack([_fit(space.decode(z, c, knobs=Knobs(**{knob: float(v)})), MAX_SAMPLES) for v in values])
             flat = describe(audio.reshape(-1, audio.shape[-1]))
             d = {name: arr.reshape(steps, n_latents) for name, arr in flat.items()}
             row[knob] = {name: round(float(np.mean([_spearman(values, d[name][:, i]) for i in range(n_latents)])), 3)

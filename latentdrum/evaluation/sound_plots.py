@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from latentdrum.evaluation.spectra import log_mel_db
+from latentdrum.spaces.knobs import KNOB_NAMES
 from latentdrum.spaces.sound import SoundSpace
 
 
@@ -52,7 +53,7 @@ def write_plots(space: SoundSpace, out: Path, real: np.ndarray, recon: np.ndarra
     fig.savefig(paths[-1], dpi=90)
     plt.close(fig)
 
-    knob_names = ["brightness", "decay", "pitch", "attack"]
+    knob_names = list(KNOB_NAMES)
     fig, axes = plt.subplots(1, 4, figsize=(16, 4), squeeze=False)
     for k, knob in enumerate(knob_names):
         ax = axes[0, k]

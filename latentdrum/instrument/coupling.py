@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -61,6 +61,7 @@ class Coupling:
         variation: in [0, 1], the temperature of the variations' latent jitter.
         seed: seeds the variations' jitter.
         gla_iters: Griffin-Lim iterations of the decoder (None: the sound model's default).
+        max_seconds: longest one-shot, faded (None: each as long as it rings).
     """
 
     layers: int = 3
@@ -69,6 +70,7 @@ class Coupling:
     variation: float = 0.15
     seed: int = 0
     gla_iters: int | None = None
+    max_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("layers", "variations"):
@@ -97,7 +99,9 @@ class Coupling:
         return 0.5 - 0.5 * self.dynamics * (1.0 - v)
 
 
-DRAFT = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0, gla_iters=1)
+# A knob being turned: one row per voice, one Griffin-Lim step, cymbals previewed for their
+# first second (their full length follows with the full-quality decode).
+DRAFT = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0, gla_iters=1, max_seconds=1.0)
 """One row per voice and one Griffin-Lim iteration: the kit sounds alone, the fastest playable
 form of a kit (the instrument plays it while the full layers and variations are decoded)."""
 
@@ -185,17 +189,18 @@ def decode_voices(
                 rows_key.append(_knobs_key(kv))
     z = np.stack(rows_z).astype(np.float32)  # (rows, D)
     inten = np.asarray(rows_int, dtype=np.float64)
-    audio: np.ndarray | None = None
-    kwargs = {} if coupling.gla_iters is None else {"gla_iters": coupling.gla_iters}
+    kwargs: dict[str, Any] = {"max_seconds": coupling.max_seconds}
+    if coupling.gla_iters is not None:
+        kwargs["gla_iters"] = coupling.gla_iters
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
     for key in dict.fromkeys(rows_key):  # one batched decode per distinct knob setting
         sel = np.array([k == key for k in rows_key])
-        out = space.decode(
+        parts.append((sel, space.decode(
             z[sel], [c for c, s in zip(rows_cls, sel, strict=True) if s], Knobs(*key), inten[sel], **kwargs
-        )  # (n, L_samples)
-        if audio is None:
-            audio = np.empty((len(rows_z), out.shape[1]), dtype=np.float32)
-        audio[sel] = out
-    assert audio is not None
+        )))  # (n, L_samples): sounds are as long as they ring
+    audio = np.zeros((len(rows_z), max(out.shape[1] for _, out in parts)), dtype=np.float32)
+    for sel, out in parts:
+        audio[sel, : out.shape[1]] = out
     audio = _onset_first(audio)
     per = n_l * n_r
     return {v: audio[i * per : (i + 1) * per].reshape(n_l, n_r, -1) for i, v in enumerate(chosen)}

@@ -40,10 +40,10 @@ import soundfile as sf
 from latentdrum.errors import KitError, KitModelMismatchError
 from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.spaces.knobs import KNOB_NAMES
 
 KIT_FORMAT = "latentdrum-kit"
 KIT_VERSION = 1
-KNOB_NAMES: tuple[str, ...] = ("brightness", "decay", "pitch", "attack")
 DEFAULT_CHOKE_GROUPS: tuple[tuple[str, ...], ...] = (("closed_hat", "open_hat"),)
 
 

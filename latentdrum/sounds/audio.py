@@ -12,7 +12,7 @@ One-shot preparation (:func:`prepare_one_shot`), in order:
    seconds above -40 dB relative to the peak);
 4. onset-aligned: the sound starts :data:`PRE_ROLL` samples before the first sample reaching
    -20 dB relative to the peak, with a raised-cosine fade over that pre-roll;
-5. cut to :data:`MAX_DURATION` seconds (1.0 s) with a :data:`FADE_OUT` second raised-cosine fade
+5. cut to :data:`MAX_DURATION` seconds (3.0 s) with a :data:`FADE_OUT` second raised-cosine fade
    at the cut, zero-padded when shorter;
 6. loudness-normalised: the loudest 50 ms window has an RMS of :data:`TARGET_RMS_DB` dBFS, then
    scaled down if needed so the peak is at most :data:`PEAK_DB` dBFS.
@@ -29,7 +29,7 @@ import numpy as np
 from latentdrum.errors import AudioError
 
 SAMPLE_RATE = 44100
-MAX_DURATION = 1.0  # seconds kept of each one-shot; longer sounds are cut with a fade
+MAX_DURATION = 3.0  # seconds kept of each one-shot (a crash rings that long); longer ones are cut with a fade
 MAX_SAMPLES = int(SAMPLE_RATE * MAX_DURATION)
 MIN_DURATION = 0.003  # seconds above -40 dB re peak; shorter files (a lone click) are skipped
 PRE_ROLL = 64  # samples kept before the onset (1.45 ms)
@@ -99,6 +99,13 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = SAMPLE_RAT
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(str(path), np.clip(audio, -1.0, 1.0), sample_rate, subtype="PCM_24", format="WAV")
     return path
+
+
+def trim_tail(audio: np.ndarray, threshold_db: float = -100.0) -> np.ndarray:
+    """``(N,)`` audio without its trailing samples below ``threshold_db`` dBFS (at least 1 sample):
+    a one-shot file as long as the sound rings, not as long as the batch it was decoded in."""
+    loud = np.flatnonzero(np.abs(audio) >= db_to_amp(threshold_db))
+    return audio[: int(loud[-1]) + 1 if loud.size else 1]
 
 
 def _raised_cosine(n: int) -> np.ndarray:

@@ -27,7 +27,7 @@ from latentdrum.errors import AudioError, DatasetError
 from latentdrum.sounds.audio import MAX_SAMPLES, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.classifier import SoundClassifier
-from latentdrum.sounds.features import FEATURE_VERSION, sound_features
+from latentdrum.sounds.features import FEATURE_SECONDS, FEATURE_VERSION, sound_features
 
 SPEEDS: tuple[tuple[int, int], ...] = ((2, 3), (4, 5), (5, 4), (3, 2))  # (up, down) resampling ratios
 L2_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -100,7 +100,9 @@ def fit_classifier(audio: np.ndarray, labels: Sequence[str], kits: Sequence[str]
     classes = tuple(c for c in CLASSES if c in set(labels))
     y = np.array([classes.index(c) for c in labels])
     k = np.array([kit_names.index(s) for s in kits])
-    dur = np.full(len(audio), audio.shape[1] / 44100.0) if duration is None else np.asarray(duration, np.float64)
+    # default: the length the features look at (the first second), as at classification time
+    kept = min(audio.shape[1], FEATURE_SECONDS * 44100) / 44100.0
+    dur = np.full(len(audio), kept) if duration is None else np.asarray(duration, np.float64)
     views = [sound_features(audio, dur)]
     if augment:
         views += [sound_features(_speed_changed(audio, up, down), dur * up / down) for up, down in SPEEDS]

@@ -30,6 +30,7 @@ N_FEATURES = N_MELS * 3 + 4 * 3 + 7
 _CHUNK = 32
 
 _FREQS = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
+FEATURE_SECONDS = 1  # the features look at the first second: the stretches below, what the classifier knows
 _WINDOW = np.hanning(N_FFT).astype(np.float32)
 
 
@@ -87,7 +88,7 @@ def sound_features(audio: np.ndarray, duration: np.ndarray | None = None) -> np.
     Returns:
         ``(B, N_FEATURES)`` float32.
     """
-    x = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+    x = np.atleast_2d(np.asarray(audio, dtype=np.float32))[:, : FEATURE_SECONDS * SAMPLE_RATE]
     if duration is None:
         duration = np.full(len(x), x.shape[1] / SAMPLE_RATE)
     duration = np.asarray(duration, dtype=np.float64).reshape(len(x))

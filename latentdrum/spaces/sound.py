@@ -13,15 +13,20 @@ needed at run time):
   half of the class's 10th-90th percentile spread, so a knob never leaves what the class covers.
 
 Knobs act on the decoder's output spectrogram and envelope, where each has one meaning:
-``brightness`` tilts the spectrum (dB per octave around 1 kHz), ``pitch`` warps the frequency
-axis (semitones), ``decay`` stretches the time axis after the onset, ``attack`` is an envelope
-rise time (+1 = slower rise; -1 = a transient boost: punchier). All are 0 = neutral, range [-1, 1].
+``brightness`` tilts the spectrum (dB per octave around 1 kHz), ``pitch`` scales the frequency
+axis (semitones: every partial moves by the same interval), ``decay`` stretches the time axis
+after the onset, ``attack`` is an envelope rise time (+1 = slower rise; -1 = a transient boost:
+punchier). All are 0 = neutral, range [-1, 1]. What +-1 means per class is measured at training
+time and stored in the checkpoint, so loading is quick.
+
+Length follows the sound: a decoded spectrogram is cut where every frame after it is more than
+:data:`TAIL_DB` under the sound's loudest frame, so a closed hat is a tenth of a second and a
+crash rings for up to 3 s; a batch comes back at its longest sound's length, zero-padded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +34,9 @@ import numpy as np
 import torch
 
 from latentdrum.errors import CheckpointError, ConfigError
-from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames
+from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames, interpolation_weights
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import (
-    PRE_ROLL,
-    SAMPLE_RATE,
     TARGET_RMS_DB,
     clean_output,
     db_to_amp,
@@ -41,56 +44,14 @@ from latentdrum.sounds.audio import (
 )
 from latentdrum.sounds.classes import CLASSES, check_class
 from latentdrum.sounds.descriptors import DESCRIPTORS
+from latentdrum.sounds.synthesis import synthesize
+from latentdrum.spaces.knobs import INTENSITY_TILT_DB, Knobs, knob_ranges, pitch_matrix, shape_attack, tilt
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
-INTENSITY_TILT_DB = 1.5  # dB per octave of extra tilt at intensity 1 (and -1.5 at 0)
+ENGINE = 2  # the representation a checkpoint was trained on (1: 80 mel bands, 1 s)
 SAMPLE_BANDWIDTH = 0.35  # kernel width for sampling, relative to the class's spread
+TAIL_DB = 75.0  # a sound ends where all that follows is this far under its loudest frame
 _ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
-_LOG2_BAND = np.log2(spectral.BAND_HZ / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
-
-
-@dataclass(frozen=True)
-class Knobs:
-    """Sound-shaping knobs, each in [-1, 1], 0 = the sound as decoded."""
-
-    brightness: float = 0.0
-    decay: float = 0.0
-    pitch: float = 0.0
-    attack: float = 0.0
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if not isinstance(v, int | float) or not -1.0 <= float(v) <= 1.0:
-                raise ConfigError(f"knob {f.name} must be a number in [-1, 1], got {v!r}")
-
-    def as_array(self) -> np.ndarray:
-        return np.array([self.brightness, self.decay, self.pitch, self.attack], dtype=np.float64)
-
-
-def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
-    """What +-1 means for each knob of a class, from its descriptors' 10/50/90th percentiles.
-
-    ``percentiles`` is ``(4, 3)`` in :data:`DESCRIPTORS` order. Returns ``(5,)``: brightness tilt
-    in dB per octave (a first guess: :class:`SoundSpace` measures it on the decoder instead),
-    decay time stretch in octaves (log2), pitch down and pitch up in semitones,
-    and attack ramp in ms. Each is sized so a full turn moves its descriptor by about half of the
-    class's 10th-90th percentile spread (clipped to a range where the effect is audible and the
-    sound stays clean).
-    """
-    q = {k: np.log2(np.maximum(percentiles[i], 1e-6)) for i, k in enumerate(DESCRIPTORS)}
-    spread = {k: float(v[2] - v[0]) for k, v in q.items()}
-    pitch = np.clip(6.0 * spread["pitch"], 2.0, 7.0)
-    # Pitching a bright sound up pushes its top out of the audio band: going up, keep the class's
-    # 90th-percentile brightness below 12 kHz.
-    headroom = 12.0 * (np.log2(12000.0) - q["brightness"][2])
-    return np.array([
-        np.clip(3.0 * spread["brightness"], 1.5, 6.0),
-        np.clip(0.5 * spread["decay"], 0.5, 1.5),
-        pitch,
-        np.clip(min(pitch, headroom), 1.0, 7.0),
-        np.clip(float(percentiles[DESCRIPTORS.index("attack"), 2]), 3.0, 25.0),
-    ])
 
 
 def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:
@@ -123,41 +84,10 @@ class SoundSpace:
         self.latent_dim: int = model.config.latent_dim
         self._c = {c: {k: np.asarray(v, dtype=np.float64) for k, v in per_class[c].items()} for c in self.classes}
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
-        for name, c in self._c.items():
-            c["knob_scale"] = knob_ranges(c["descriptor_percentiles"])
-            c["knob_scale"][0] = self._brightness_range(name, c)
+        self._interp = model.interp.numpy()  # (T, K)
+        self._pitch: dict[float, np.ndarray] = {}
+        for c in self._c.values():
             c["chol"] = _match_spread(c["chol"], c["latents"])
-
-    def _brightness_range(self, name: str, c: dict[str, np.ndarray]) -> float:
-        """The spectral tilt (dB per octave) at which a full brightness sweep moves the class's
-        typical sound's spectral centroid across the class's 10th-90th percentile spread.
-
-        Measured on the decoded spectrogram of the class's mean latent (no phase needed: the
-        centroid is a magnitude statistic), by bisection; clipped to 0.5-8 dB per octave.
-        """
-        lo_c, _, hi_c = c["descriptor_percentiles"][DESCRIPTORS.index("brightness")]
-        target = float(np.log2(max(hi_c, 1.0) / max(lo_c, 1.0)))
-        with torch.no_grad():
-            ctrl = self.model.decode_control(torch.from_numpy(c["latents"].mean(0, keepdims=True).astype(np.float32)),
-                                             torch.tensor([CLASSES.index(name)])).numpy()[0]  # (K, F)
-        floor = self.model.config.log_floor
-        band = (spectral.BIN_HZ >= 30.0) & (spectral.BIN_HZ <= 20000.0)
-
-        def centroid(tilt_db: float) -> float:
-            k = np.where(ctrl > floor + 1e-3, ctrl + tilt_db / 20.0 * np.log(10.0) * _LOG2_BAND, floor)
-            mag = spectral.bands_to_magnitude((self.model.interp.numpy() @ k)[None])[0].sum(0)[band]
-            return float(mag @ spectral.BIN_HZ[band] / max(mag.sum(), 1e-12))
-
-        lo, hi = 0.5, 8.0
-        if np.log2(centroid(hi) / centroid(-hi)) <= target:
-            return hi
-        for _ in range(16):
-            mid = 0.5 * (lo + hi)
-            if np.log2(centroid(mid) / centroid(-mid)) < target:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -176,6 +106,9 @@ class SoundSpace:
                 raise CheckpointError(f"the bundled sound model {path} is missing; reinstall latentdrum "
                                       "or train one with 'latentdrum sound train' and pass --model")
         ckpt = load_checkpoint(path, "sound")
+        if ckpt.extra.get("engine") != ENGINE:
+            raise CheckpointError(f"{path} was trained for an older sound engine (80 mel bands, 1 s); this "
+                                  f"latentdrum plays engine {ENGINE}: retrain it with 'latentdrum sound train'")
         config = build_config(SoundVAEConfig, ckpt.config, path)
         model = SoundVAE(config)
         state = {k: v.float() for k, v in ckpt.state_dict.items()}
@@ -183,7 +116,7 @@ class SoundSpace:
             model.load_state_dict(state)
         except RuntimeError as exc:
             raise CheckpointError(f"{path} does not match its own config ({exc}); the file is damaged") from exc
-        if "classes" not in ckpt.extra:
+        if "classes" not in ckpt.extra or any("knob_scale" not in c for c in ckpt.extra["classes"].values()):
             raise CheckpointError(f"{path} has no calibrated sound space; re-run 'latentdrum sound train'")
         return cls(model, ckpt.extra, weights_id(state), ckpt.metrics, ckpt.data_summary)
 
@@ -234,19 +167,19 @@ class SoundSpace:
         """``(D,)`` latent of mono 44.1 kHz ``audio`` (prepared as training sounds are).
 
         Starts from the encoder's posterior mean, then (``refine_steps`` > 0) refines it by
-        gradient descent on the reconstruction error, with the VAE's standard normal prior as a
-        weak penalty. The refinement closes most of the "amortisation gap" on kits unlike the
-        training ones (measured on held-out kits: see the model card); about 0.1 s per sound.
+        gradient descent on the reconstruction error of the control frames, with the VAE's
+        standard normal prior as a weak penalty. The refinement closes most of the
+        "amortisation gap" on kits unlike the training ones (see the model card).
 
         Raises:
             AudioError: the sound is silent or too short.
         """
         self._class(class_name)
         shot = prepare_one_shot(np.asarray(audio, dtype=np.float32), source="the sound to encode")
-        x = torch.from_numpy(spectral.log_bands(shot.audio))  # (1, T, F)
+        x = self.model.pool @ torch.from_numpy(spectral.log_magnitude(shot.audio))  # (1, K, F)
         cls = torch.tensor([CLASSES.index(class_name)])
         with torch.no_grad():
-            mu, _ = self.model.encode(x, cls)
+            mu, _ = self.model.encode_control(x, cls)
         if refine_steps <= 0:
             return mu[0].numpy().astype(np.float32)
         z = mu.clone().requires_grad_(True)
@@ -256,7 +189,7 @@ class SoundSpace:
         try:
             for _ in range(refine_steps):
                 opt.zero_grad()
-                loss = (self.model.decode(z, cls) - x).abs().mean() + 1e-3 * z.pow(2).mean()
+                loss = (self.model.decode_control(z, cls) - x).abs().mean() + 1e-3 * z.pow(2).mean()
                 loss.backward()
                 opt.step()
         finally:
@@ -266,15 +199,11 @@ class SoundSpace:
 
     # ---- decoding ------------------------------------------------------------------------
 
-    def decode(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
-               intensity: np.ndarray | float | None = None, gla_iters: int = spectral.GLA_ITERS) -> np.ndarray:
-        """Latents ``z (n, D)`` -> ``(n, L)`` float32 mono 44.1 kHz one-shots, L = 44100 (1 s).
-
-        ``class_name``: one class for all, or one per row. ``intensity`` in [0, 1] (0.5 = as
-        sampled; scalar or ``(n,)``) moves each sound along its class's intensity direction and
-        makes it brighter with a sharper attack as it grows. Output is loudness-normalised (the
-        loudest 50 ms at -12 dBFS RMS), peak <= -0.3 dBFS, no DC, faded at both ends.
-        """
+    def decode_spectra(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
+                       intensity: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Latents ``z (n, D)`` -> ``(logmag, attack)``: ``(n, T, F)`` float32 log magnitudes with
+        the knobs and intensity applied, and ``(n, 2)`` float64 attack shaping still to apply to
+        the audio (amount in [-1, 1], ramp length in ms at +1; see :func:`shape_attack`)."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
         n = z.shape[0]
         if z.shape[1] != self.latent_dim:
@@ -290,70 +219,100 @@ class SoundSpace:
         push = (inten - 0.5) * 2.0  # (n,) in [-1, 1]
         z = z + push[:, None].astype(np.float32) * np.stack([c["intensity"] for c in cs]).astype(np.float32)
         cls = torch.tensor([CLASSES.index(c) for c in names])
-        with torch.no_grad():
-            ctrl = self.model.decode_control(torch.from_numpy(z), cls).numpy()  # (n, K, F)
+        with torch.no_grad():  # row by row: a sound must not depend on what it was batched with (the
+            # matrix kernels of a batch of 6 and of 1 round differently, and peak picking magnifies it)
+            zt = torch.from_numpy(z)
+            ctrl = np.concatenate([self.model.decode_control(zt[i : i + 1], cls[i : i + 1]).numpy()
+                                   for i in range(n)])  # (n, K, F)
         scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
-        attack = np.clip(k[3] - 0.6 * push, -1.0, 1.0)  # harder hits are punchier...
-        tilt_db = k[0] * scales[:, 0] + INTENSITY_TILT_DB * push  # ...and brighter
-        tilt = (tilt_db / 20.0 * np.log(10.0)).astype(np.float32)  # nats per octave
         floor = self.model.config.log_floor
-        ctrl = np.where(ctrl > floor + 1e-3, ctrl + tilt[:, None, None] * _LOG2_BAND, floor)
-        logb = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
-        ratio = 2.0 ** (k[2] * scales[:, 2 if k[2] < 0 else 3] / 12.0)
-        audio = spectral.synthesize(logb, None if np.allclose(ratio, 1.0) else ratio, iters=gla_iters)
-        audio = self._attack(audio, attack, scales[:, 4])
-        return _normalise(audio)
+        ctrl = tilt(ctrl, k[0] * scales[:, 0] + INTENSITY_TILT_DB * push, floor)  # harder hits are brighter
+        semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
+        for i, st in enumerate(semitones):
+            if abs(st) > 1e-6:
+                # in log magnitude above the floor: bins read from beyond the top stay silent
+                ctrl[i] = np.maximum((ctrl[i] - floor) @ self._pitch_matrix(float(st)).T + floor, floor)
+        logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
+        attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
+        return logmag, attack
+
+    def decode(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
+               intensity: np.ndarray | float | None = None, gla_iters: int = spectral.GLA_ITERS,
+               max_seconds: float | None = None) -> np.ndarray:
+        """Latents ``z (n, D)`` -> ``(n, L)`` float32 mono 44.1 kHz one-shots, L <= 3 s.
+
+        ``class_name``: one class for all, or one per row. ``intensity`` in [0, 1] (0.5 = as
+        sampled; scalar or ``(n,)``) moves each sound along its class's intensity direction and
+        makes it brighter with a sharper attack as it grows. Each sound is as long as it rings
+        (to :data:`TAIL_DB` under its peak); L is the longest, shorter rows are zero-padded.
+        ``max_seconds`` cuts longer sounds with a 0.2 s fade (a quick preview of a cymbal).
+        Output is loudness-normalised (the loudest 50 ms at -12 dBFS RMS), peak <= -0.3 dBFS, no
+        DC, without a click at either end.
+        """
+        logmag, attack = self.decode_spectra(z, class_name, knobs, intensity)
+        ends = sound_ends(logmag, self.model.config.log_floor)
+        if max_seconds is not None:
+            ends = np.minimum(ends, fade_after(logmag, max_seconds, self.model.config.log_floor))
+        audio = synthesize(logmag[:, : int(ends.max())], iters=gla_iters, frames=ends)
+        audio = shape_attack(audio, attack[:, 0], attack[:, 1])
+        return _normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
+
+    def _pitch_matrix(self, semitones: float) -> np.ndarray:
+        key = round(semitones, 3)
+        if key not in self._pitch:
+            if len(self._pitch) > 64:
+                self._pitch.clear()
+            self._pitch[key] = pitch_matrix(2.0 ** (key / 12.0))
+        return self._pitch[key]
 
     def _frames(self, ctrl: np.ndarray, stretch: np.ndarray) -> np.ndarray:
         """Control frames ``(n, K, F)`` -> all frames ``(n, T, F)``, time stretched after the onset."""
-        interp = self.model.interp.numpy()
-        out = np.empty((ctrl.shape[0], self.model.config.n_frames, ctrl.shape[2]), dtype=np.float32)
-        t = np.arange(self.model.config.n_frames, dtype=np.float64)
+        t_all = self.model.config.n_frames
+        out = np.empty((ctrl.shape[0], t_all, ctrl.shape[2]), dtype=np.float32)
+        t = np.arange(t_all, dtype=np.float64)
         for i, s in enumerate(stretch):
             if abs(s - 1.0) < 1e-6:
-                out[i] = interp @ ctrl[i]
+                out[i] = self._interp @ ctrl[i]
                 continue
             src = np.where(t <= _ONSET_FRAME, t, _ONSET_FRAME + (t - _ONSET_FRAME) / s)
             beyond = src > self._positions[-1]  # shortened sound: silence after its end
-            m = _interp_at(self._positions, np.minimum(src, self._positions[-1]))
-            out[i] = m @ ctrl[i]
+            out[i] = interpolation_weights(self._positions, np.minimum(src, self._positions[-1])) @ ctrl[i]
             out[i, beyond] = self.model.config.log_floor
         return out
 
-    @staticmethod
-    def _attack(audio: np.ndarray, amount: np.ndarray, max_ms: np.ndarray) -> np.ndarray:
-        """+: raised-cosine fade-in over ``amount * max_ms`` ms from the onset; -: transient boost."""
-        t = (np.arange(audio.shape[1]) - PRE_ROLL) / SAMPLE_RATE * 1000.0  # ms after the onset
-        out = audio.copy()
-        for i, (a, ms) in enumerate(zip(amount, max_ms, strict=True)):
-            if a > 1e-6:
-                ramp_ms = a * ms
-                r = np.clip(t / ramp_ms, 0.0, 1.0)
-                out[i] *= (0.5 - 0.5 * np.cos(np.pi * r)).astype(np.float32)
-            elif a < -1e-6:
-                out[i] *= (1.0 + (-a) * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
-        return out
+
+def sound_ends(logmag: np.ndarray, floor: float, tail_db: float = TAIL_DB) -> np.ndarray:
+    """``(n,)`` int: frames each ``(n, T, F)`` spectrogram needs, up to where everything after is
+    ``tail_db`` under its loudest frame (at least 8 frames: 40 ms)."""
+    energy = np.log(np.maximum(spectral.to_magnitude(logmag) ** 2, 1e-30).sum(-1) + 1e-30)  # (n, T) ln power
+    loud = energy >= energy.max(axis=1, keepdims=True) - tail_db / 10.0 * np.log(10.0)
+    last = logmag.shape[1] - 1 - np.argmax(loud[:, ::-1], axis=1)
+    return np.clip(last + 2, 8, logmag.shape[1])
 
 
-def _interp_at(positions: np.ndarray, src: np.ndarray) -> np.ndarray:
-    """``(T, K)`` linear interpolation weights of control frames at positions ``src (T,)``."""
-    idx = np.clip(np.searchsorted(positions, src, side="right") - 1, 0, len(positions) - 2)
-    frac = np.clip((src - positions[idx]) / (positions[idx + 1] - positions[idx]), 0.0, 1.0)
-    m = np.zeros((len(src), len(positions)), dtype=np.float32)
-    rows = np.arange(len(src))
-    m[rows, idx] = 1.0 - frac
-    m[rows, idx + 1] += frac
-    return m
+def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0.2) -> int:
+    """Fade ``(n, T, F)`` log magnitudes out (in place) over ``fade`` s ending at ``seconds``;
+    returns the frames left."""
+    end = max(8, min(logmag.shape[1], spectral.n_frames(round(seconds * spectral.SR))))
+    n = max(1, min(end - 2, round(fade * spectral.SR / spectral.HOP)))
+    ramp = np.log(np.maximum(np.linspace(1.0, 0.0, n + 1)[1:], 1e-6)).astype(np.float32)  # ln gain
+    logmag[:, end - n : end] = np.maximum(logmag[:, end - n : end] + ramp[None, :, None], floor)
+    logmag[:, end:] = floor
+    return end
 
 
-def _normalise(audio: np.ndarray) -> np.ndarray:
-    """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)."""
+def _normalise(audio: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)
+    on each row's own ``lengths`` samples; zeros after."""
     x = audio.astype(np.float64)
-    w = 2205
+    w = min(2205, x.shape[1])
     c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x**2, axis=1)], axis=1)
     rms = np.sqrt(np.max(c[:, w:] - c[:, :-w], axis=1) / w)
     x *= (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9))[:, None]
-    return clean_output(x.astype(np.float32))
+    out = np.zeros(x.shape, dtype=np.float32)
+    for i, n in enumerate(lengths):
+        out[i, :n] = clean_output(x[i, :n].astype(np.float32), fade_out=min(2205, n // 4))
+    return out
 
 
 __all__ = ["BUNDLED", "Knobs", "SoundSpace", "knob_ranges"]

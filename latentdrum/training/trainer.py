@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,36 @@ def trainer_options_from_args(args: argparse.Namespace, default_epochs: int) -> 
         progress=not args.no_progress,
         threads=args.threads,
     )
+
+
+class TrainingClock:
+    """How far a run is, by optimizer steps or by its wall-clock budget, whichever is further along,
+    and the learning-rate factor that follows it (linear warm-up over the first 5 %, then a cosine
+    to 5 % of the base rate at the end of the run or of the budget)."""
+
+    def __init__(self, total_steps: int, max_seconds: float | None = None) -> None:
+        self.total_steps = max(1, total_steps)
+        self.max_seconds = max_seconds
+        self._start = time.monotonic()
+
+    def start(self) -> None:
+        self._start = time.monotonic()
+
+    def progress(self, step: int) -> float:
+        by_steps = step / self.total_steps
+        by_time = (time.monotonic() - self._start) / self.max_seconds if self.max_seconds else 0.0
+        return min(1.0, max(by_steps, by_time))
+
+    def lr_factor(self, step: int) -> float:
+        warmup = max(1, self.total_steps // 20)
+        cosine = 0.5 * (1 + math.cos(math.pi * self.progress(step)))
+        return min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * cosine)
+
+
+def schedule_budget(opts: TrainerOptions) -> float | None:
+    """Seconds the learning-rate schedule plans for: the time budget less a little for the last
+    validation and the checkpoint."""
+    return opts.max_minutes * 60 * 0.97 if opts.max_minutes else None
 
 
 def _epoch_printer() -> Any:

@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 
 from latentdrum.errors import DatasetError
+from latentdrum.sounds.audio import MAX_SAMPLES
 from latentdrum.sounds.classes import CLASSES, class_from_name, normalise_label
 from latentdrum.sounds.dataset import build_sound_dataset
 from tests.sounds.factory import drum, write_kit
@@ -54,7 +55,7 @@ def test_folder_labels_and_skips(tmp_path: Path) -> None:
     assert "empty" in reasons["kitA/snare_empty.wav"]
     assert "not a readable audio file" in reasons["kitA/snare_broken.wav"]
     assert "too short" in reasons["kitA/hat_click.wav"]
-    assert ds.audio.shape == (5, 44100) and ds.audio.dtype == np.float32
+    assert ds.audio.shape == (5, MAX_SAMPLES) and ds.audio.dtype == np.float32
     assert set(ds.kits) == {"kitA", "toms"}
 
 

@@ -60,7 +60,8 @@ class SoundCache:
         kv = kit.voices[voice]
         c = coupling
         blob = json.dumps([self.sound.model_id, voice, kv.sound_class, kv.latent, kv.knobs, quality,
-                           c.effective_layers, c.effective_variations, c.dynamics, c.variation, c.seed, c.gla_iters])
+                           c.effective_layers, c.effective_variations, c.dynamics, c.variation, c.seed, c.gla_iters,
+                           c.max_seconds])
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
     def get(self, kit: Kit, voices: list[int], coupling: Coupling, quality: str) -> dict[int, tuple[str, np.ndarray]]:

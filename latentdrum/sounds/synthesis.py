@@ -1,0 +1,94 @@
+"""Audio from STFT magnitudes: a phase estimated from the magnitudes, then a few Griffin-Lim steps.
+
+Measured on real one-shots (``scripts/sound_ceiling.py``: real -> |STFT| -> audio, no model):
+random phase needs 32 Griffin-Lim iterations for what the peak-locked phase below reaches in 8,
+and with 2 the partials of cymbals keep 0.75-0.87 of their real peak-to-neighbour ratio.
+
+:func:`peak_locked_phase`: phase-vocoder style. In every frame the local maxima of the
+log-magnitude are partials; quadratic interpolation gives each one's frequency, every bin takes
+the frequency of its nearest peak (Laroche & Dolson 1999, "identity" phase locking: the bins of a
+peak's region move together, alternating by pi as a Hann-windowed sinusoid does), and phase is
+integrated over time (cumulative sum of hop x frequency, trapezoidal). At the onset every partial
+is in cosine phase at the onset sample, as the partials of an impulse are: the attack starts
+together and sharp instead of smeared by random phases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from latentdrum.sounds.spectral import GLA_ITERS, HOP, N_FFT, ONSET_SAMPLE, griffin_lim, to_magnitude
+
+PEAK_FLOOR_DB = -80.0  # bins this far under the sound's largest are never partials
+
+
+def peak_locked_phase(mag: np.ndarray, onset: int = ONSET_SAMPLE) -> np.ndarray:
+    """``(B, T, F)`` linear magnitudes (centred STFT, Hann N_FFT, HOP) -> ``(B, T, F)`` float32 phase
+    in radians (unwrapped).
+
+    Peaks: bins greater than both neighbours and within :data:`PEAK_FLOOR_DB` of the sound's
+    largest bin; frequency (in bins) k + d with d = (a - c) / (2 (a - 2b + c)), a b c the
+    log-magnitudes at k-1, k, k+1. Each bin belongs to its nearest peak (a frame without peaks
+    keeps each bin's centre frequency). The "centre phase" psi of every bin advances by hop x its
+    peak's frequency (rad/sample, mean of the two frames); the phase of bin k is psi at its
+    peak's bin minus pi k (a windowed sinusoid in a frame that starts N_FFT/2 before its centre).
+    Frames centred up to N_FFT/4 after ``onset`` start the integration, each partial in cosine
+    phase at the onset sample.
+    """
+    m = np.asarray(mag, dtype=np.float32)
+    b, t, f = m.shape
+    top = m.reshape(b, -1).max(axis=1)[:, None, None]
+    logm = np.log(m + (1e-7 * top + 1e-20))
+    lo, mid, hi = logm[..., :-2], logm[..., 1:-1], logm[..., 2:]
+    is_peak = np.zeros((b, t, f), dtype=bool)
+    is_peak[..., 1:-1] = (mid > lo) & (mid >= hi) & (m[..., 1:-1] >= top * 10.0 ** (PEAK_FLOOR_DB / 20.0))
+    denom = lo - 2 * mid + hi
+    delta = np.zeros((b, t, f), dtype=np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta[..., 1:-1] = np.where(denom < 0, np.clip(0.5 * (lo - hi) / denom, -0.5, 0.5), 0.0)
+    idx = np.arange(f, dtype=np.int32)
+    big = 4 * f
+    prev = np.maximum.accumulate(np.where(is_peak, idx, -big), axis=-1)
+    nxt = np.minimum.accumulate(np.where(is_peak, idx, big)[..., ::-1], axis=-1)[..., ::-1]
+    owner = np.where(idx - prev <= nxt - idx, prev, nxt)
+    has = np.abs(owner) < big
+    owner = np.where(has, owner, idx)
+    freq = np.where(has, owner + np.take_along_axis(delta, owner, axis=-1), idx)  # (B, T, F) in bins
+    omega = ((2 * np.pi / N_FFT) * freq).astype(np.float32)  # rad/sample
+    # Phase advances per frame, wrapped to one turn before the running sum: float32 then keeps
+    # the sum of a 3 s sound (517 frames) to about 1e-4 rad.
+    inc = np.empty((b, t, f), dtype=np.float32)
+    inc[:, 0] = 0.0
+    np.add(omega[:, 1:], omega[:, :-1], out=inc[:, 1:])
+    inc[:, 1:] *= 0.5 * HOP
+    np.mod(inc, 2 * np.pi, out=inc)
+    centres = np.arange(t) * HOP
+    at_onset = np.nonzero(centres <= onset + N_FFT // 4)[0]
+    start = int(at_onset[-1]) if len(at_onset) else 0
+    inc[:, : start + 1] = 0.0
+    psi = np.cumsum(inc, axis=1)
+    psi += omega[:, start : start + 1] * float(start * HOP - onset)
+    psi[:, :start] = omega[:, :start] * (centres[:start, None] - onset).astype(np.float32)
+    phase = np.take_along_axis(psi, owner, axis=-1)
+    phase -= (np.pi * idx).astype(np.float32)
+    return phase  # not wrapped to one turn: only its cosine and sine are used
+
+
+def synthesize(logmag: np.ndarray, iters: int = GLA_ITERS, frames: np.ndarray | None = None) -> np.ndarray:
+    """``(B, T, F)`` ln magnitudes -> ``(B, (T-1)*HOP)`` float32 audio at 44.1 kHz (not normalised).
+
+    Peak-locked phase, then ``iters`` Griffin-Lim iterations over the whole sound (refining only
+    the attack and keeping the locked phase in a cymbal's tail was measured and dropped: the
+    tail's noise turns into stationary stripes, audible as a metallic whine).
+    ``frames (B,)``: how many frames of each row to synthesise (default all); the rest of a row's
+    audio is zeros. Each row is synthesised alone at its own length: a closed hat batched with a
+    crash costs a closed hat, and a sound comes out the same whatever it was batched with.
+    """
+    mag = to_magnitude(logmag)
+    b, t = mag.shape[:2]
+    frames = np.full(b, t) if frames is None else np.clip(np.asarray(frames, dtype=int), 2, t)
+    out = np.zeros((b, (t - 1) * HOP), dtype=np.float32)
+    for i in range(b):
+        m = mag[i : i + 1, : int(frames[i])]
+        out[i, : (m.shape[1] - 1) * HOP] = griffin_lim(m, peak_locked_phase(m), iters=iters)[0]
+    return out

@@ -1,0 +1,119 @@
+"""The sound knobs and the signal processing behind them, on decoded spectra and audio.
+
+Each knob has one meaning, 0 = the sound as decoded, range [-1, 1]:
+
+- ``brightness``: a spectral tilt in dB per octave around 1 kHz (:func:`tilt`);
+- ``pitch``: the frequency axis scaled by a number of semitones (:func:`pitch_matrix`): every
+  partial moves by the same interval, the time envelope stays;
+- ``decay``: the time axis after the onset stretched (done by the space, on its control frames);
+- ``attack``: +1 = a slower rise, -1 = a transient boost, punchier (:func:`shape_attack`).
+
+:func:`knob_ranges` sizes what +-1 means per class from the class's measured descriptors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from latentdrum.errors import ConfigError
+from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import PRE_ROLL, SAMPLE_RATE
+from latentdrum.sounds.descriptors import DESCRIPTORS
+
+INTENSITY_TILT_DB = 1.5  # dB per octave of extra tilt at intensity 1 (and -1.5 at 0)
+_LOG2_BIN = np.log2(np.maximum(spectral.BIN_HZ, 20.0) / 1000.0).astype(np.float32)  # (F,) octaves re 1 kHz
+
+
+def tilt(ctrl: np.ndarray, tilt_db: np.ndarray | float, floor: float) -> np.ndarray:
+    """``(n, K, F)`` log magnitudes tilted by ``tilt_db`` dB per octave around 1 kHz (floor kept)."""
+    t = (np.broadcast_to(np.asarray(tilt_db, dtype=np.float32), (ctrl.shape[0],)) / 20.0 * np.log(10.0))
+    return np.where(ctrl > floor + 1e-3, ctrl + t[:, None, None] * _LOG2_BIN, floor).astype(np.float32)
+
+
+def pitch_matrix(ratio: float) -> np.ndarray:
+    """``(F, F)`` float32: magnitudes read at each bin's frequency divided by ``ratio`` (> 1: up).
+
+    Linear interpolation between bins; below the lowest bin the spectrum holds its edge, above
+    the top it is silent (nothing is invented up there).
+    """
+    src = np.arange(spectral.N_BINS, dtype=np.float64) / ratio
+    lo = np.clip(np.floor(src).astype(int), 0, spectral.N_BINS - 1)
+    hi = np.minimum(lo + 1, spectral.N_BINS - 1)
+    frac = (src - lo).astype(np.float32)
+    m = np.zeros((spectral.N_BINS, spectral.N_BINS), dtype=np.float32)
+    rows = np.arange(spectral.N_BINS)
+    np.add.at(m, (rows, lo), 1.0 - frac)
+    np.add.at(m, (rows, hi), frac)
+    m[src > spectral.N_BINS - 1] = 0.0
+    return m
+
+
+def centroid_hz(logmag: np.ndarray) -> float:
+    """The spectral centroid (Hz, magnitude-weighted, 30 Hz - 20 kHz) of ``(T, F)`` log magnitudes."""
+    band = (spectral.BIN_HZ >= 30.0) & (spectral.BIN_HZ <= 20000.0)
+    mag = spectral.to_magnitude(logmag).sum(0)[band]
+    return float(mag @ spectral.BIN_HZ[band] / max(mag.sum(), 1e-12))
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """Sound-shaping knobs, each in [-1, 1], 0 = the sound as decoded."""
+
+    brightness: float = 0.0
+    decay: float = 0.0
+    pitch: float = 0.0
+    attack: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not isinstance(v, int | float) or not -1.0 <= float(v) <= 1.0:
+                raise ConfigError(f"knob {f.name} must be a number in [-1, 1], got {v!r}")
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.brightness, self.decay, self.pitch, self.attack], dtype=np.float64)
+
+
+KNOB_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Knobs))  # the order of Knobs.as_array()
+
+
+def knob_ranges(percentiles: np.ndarray) -> np.ndarray:
+    """What +-1 means for each knob of a class, from its descriptors' 10/50/90th percentiles.
+
+    ``percentiles`` is ``(4, 3)`` in :data:`DESCRIPTORS` order. Returns ``(5,)``: brightness tilt
+    in dB per octave (a first guess: :class:`SoundSpace` measures it on the decoder instead),
+    decay time stretch in octaves (log2), pitch down and pitch up in semitones,
+    and attack ramp in ms. Each is sized so a full turn moves its descriptor by about half of the
+    class's 10th-90th percentile spread (clipped to a range where the effect is audible and the
+    sound stays clean).
+    """
+    q = {k: np.log2(np.maximum(percentiles[i], 1e-6)) for i, k in enumerate(DESCRIPTORS)}
+    spread = {k: float(v[2] - v[0]) for k, v in q.items()}
+    pitch = np.clip(6.0 * spread["pitch"], 2.0, 7.0)
+    # Pitching a bright sound up pushes its top out of the audio band: going up, keep the class's
+    # 90th-percentile brightness below 12 kHz.
+    headroom = 12.0 * (np.log2(12000.0) - q["brightness"][2])
+    return np.array([
+        np.clip(3.0 * spread["brightness"], 1.5, 6.0),
+        np.clip(0.5 * spread["decay"], 0.5, 1.5),
+        pitch,
+        np.clip(min(pitch, headroom), 1.0, 7.0),
+        np.clip(float(percentiles[DESCRIPTORS.index("attack"), 2]), 3.0, 25.0),
+    ])
+
+
+def shape_attack(audio: np.ndarray, amount: np.ndarray, max_ms: np.ndarray) -> np.ndarray:
+    """``(n, L)`` onset-aligned audio with its attack reshaped, per row: ``amount`` > 0 a
+    raised-cosine fade-in over ``amount * max_ms`` ms from the onset; < 0 a transient boost
+    (up to 2x at the onset, decaying with a 6 ms time constant)."""
+    t = (np.arange(audio.shape[1]) - PRE_ROLL) / SAMPLE_RATE * 1000.0  # ms after the onset
+    out = audio.copy()
+    for i, (a, ms) in enumerate(zip(amount, max_ms, strict=True)):
+        if a > 1e-6:
+            r = np.clip(t / (a * ms), 0.0, 1.0)
+            out[i] *= (0.5 - 0.5 * np.cos(np.pi * r)).astype(np.float32)
+        elif a < -1e-6:
+            out[i] *= (1.0 + (-a) * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
+    return out
