@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
 from latentdrum.cli.exports import add_clip_arguments, add_drum_map_argument
-from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
+from latentdrum.cli.training_args import add_trainer_arguments, trainer_options_from_args
 
 if TYPE_CHECKING:
     from latentdrum.patterns.pattern import Pattern

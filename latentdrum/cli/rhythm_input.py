@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
-from latentdrum.training.trainer import add_trainer_arguments, trainer_options_from_args
+from latentdrum.cli.training_args import add_trainer_arguments, trainer_options_from_args
 
 
 def _unit(text: str) -> float:

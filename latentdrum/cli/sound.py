@@ -17,7 +17,7 @@ def _model_arg(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    from latentdrum.training.trainer import add_trainer_arguments
+    from latentdrum.cli.training_args import add_trainer_arguments
 
     sound = sub.add_parser("sound", help="drum-sound space: train, sample, reconstruct, morph, evaluate")
     ssub = sound.add_subparsers(dest="sound_command", metavar="ACTION", required=True)
@@ -98,9 +98,9 @@ def register(sub: Any) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from latentdrum.cli.training_args import trainer_options_from_args
     from latentdrum.models.sound import SoundVAEConfig
     from latentdrum.training.sound import DEFAULT_EPOCHS, DEFAULT_HOLDOUT, SoundTrainConfig, train_sound
-    from latentdrum.training.trainer import trainer_options_from_args
 
     holdout = DEFAULT_HOLDOUT if args.holdout is None else tuple(args.holdout)
     try:
