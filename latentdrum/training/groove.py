@@ -23,12 +23,12 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from latentdrum.errors import DatasetError
 from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.groove import GrooveConfig, GrooveNet, groove_loss
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
 from latentdrum.patterns.transforms import FLAT_VELOCITY, quantize, tapify
-from latentdrum.training.trainer import TrainerOptions, build_trainer
+from latentdrum.training.trainer import TrainerOptions, build_trainer, fit_and_keep_best
+from latentdrum.training.windows import train_val_windows
 
 
 @dataclass(frozen=True)
@@ -158,16 +158,7 @@ def train_groove(
     opts = opts or TrainerOptions()
     ds = build_pattern_dataset(data_dir, PatternDatasetConfig(bars=model_cfg.steps // 16), progress=opts.progress)
     model_cfg = GrooveConfig(**{**asdict(model_cfg), "styles": ds.styles})
-    train_idx, val_idx = ds.indices("train"), ds.indices("validation")
-    if len(train_idx) == 0:
-        raise DatasetError(f"{data_dir} has no training windows")
-    rng = np.random.default_rng(opts.seed)
-    if len(val_idx) == 0:
-        perm = rng.permutation(train_idx)
-        n_val = max(1, len(perm) // 10)
-        val_idx, train_idx = perm[:n_val], perm[n_val:]
-    if max_train_windows:
-        train_idx = rng.permutation(train_idx)[:max_train_windows]
+    train_idx, val_idx = train_val_windows(ds, opts.seed, max_train_windows, source=str(data_dir))
 
     L.seed_everything(opts.seed, workers=True, verbose=False)
     model = GrooveNet(model_cfg)
@@ -177,10 +168,7 @@ def train_groove(
     budget = opts.max_minutes * 60 * 0.97 if opts.max_minutes else None
     module = GrooveLightning(model, train_cfg, total_steps, budget)
     trainer = build_trainer(opts, out_dir, monitor="val_loss", mode="min")
-    trainer.fit(module, train_dl, val_dl, ckpt_path=str(opts.resume) if opts.resume else None)
-    best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
-    if best:
-        module.load_state_dict(torch.load(best, map_location="cpu", weights_only=False)["state_dict"])
+    fit_and_keep_best(trainer, module, train_dl, val_dl, opts)
     model = module.model.eval()
     extra: dict[str, Any] = {"train_config": asdict(train_cfg), "seed": opts.seed}
     if model_cfg.task == "drumify":

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from latentdrum.errors import DatasetError
 from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.rhythm import (
     RhythmLossWeights,
@@ -31,7 +30,8 @@ from latentdrum.models.rhythm import (
 from latentdrum.models.rhythm_metrics import ReconstructionCounts
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
 from latentdrum.patterns.fills import FillWindows, splice_fills, window_fill_flags
-from latentdrum.training.trainer import TrainerOptions, build_trainer
+from latentdrum.training.trainer import TrainerOptions, build_trainer, fit_and_keep_best
+from latentdrum.training.windows import train_val_windows
 
 CHECKPOINT_NAME = "rhythm.ckpt"
 
@@ -184,16 +184,7 @@ def train_rhythm(
     fills = train_cfg.fills and bool(ds.is_fill.any())
     model_cfg = RhythmVAEConfig(**{**asdict(base), "styles": styles, "steps": data_cfg.bars * 16, "fills": fills})
 
-    train_idx, val_idx = ds.indices("train"), ds.indices("validation")
-    if len(train_idx) == 0:
-        raise DatasetError(f"{data_dir} has no training windows")
-    rng = np.random.default_rng(opts.seed)
-    if len(val_idx) == 0:
-        perm = rng.permutation(train_idx)
-        n_val = max(1, len(perm) // 10)
-        val_idx, train_idx = perm[:n_val], perm[n_val:]
-    if max_train_windows:
-        train_idx = rng.permutation(train_idx)[:max_train_windows]
+    train_idx, val_idx = train_val_windows(ds, opts.seed, max_train_windows, source=str(data_dir))
     if not train_cfg.conditional:
         ds.style[:] = -1
 
@@ -214,12 +205,7 @@ def train_rhythm(
     # Kept by hit F1: the validation NLL is dominated by the fitted velocity/timing scales and
     # swings from epoch to epoch while F1 (the binding quality target) rises steadily.
     trainer = build_trainer(opts, out_dir, monitor="val_hit_f1", mode="max")
-    trainer.fit(module, train_dl, val_dl, ckpt_path=str(opts.resume) if opts.resume else None)
-
-    best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
-    if best:
-        state = torch.load(best, map_location="cpu", weights_only=False)["state_dict"]
-        module.load_state_dict(state)
+    fit_and_keep_best(trainer, module, train_dl, val_dl, opts)
     model = module.model.eval()
     threshold = calibrate_threshold(model, _tensors(ds, train_idx[: 4096]))
     counts = ReconstructionCounts()

@@ -31,7 +31,13 @@ from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
 from latentdrum.sounds.descriptors import DESCRIPTORS, describe
 from latentdrum.spaces.knobs import centroid_hz, knob_ranges, tilt
 from latentdrum.spaces.sound import ENGINE
-from latentdrum.training.trainer import TrainerOptions, TrainingClock, build_trainer, schedule_budget
+from latentdrum.training.trainer import (
+    TrainerOptions,
+    TrainingClock,
+    build_trainer,
+    fit_and_keep_best,
+    schedule_budget,
+)
 
 # Kits of ../shared/data/samples held out by default: two vintage drum machines, a digital one and
 # an acoustic kit, covering 10 of the 13 classes. The bundled model never sees them.
@@ -186,12 +192,9 @@ def train_sound(
     module = SoundLightning(model, cfg, TrainingClock(opts.max_epochs * len(train_loader), schedule_budget(opts)))
     val_loader = _loader(feats[val_idx], ds.class_index[val_idx], 256, False)
     pl_trainer = build_trainer(opts, out, monitor="val_l1")
-    pl_trainer.fit(module, train_loader, val_loader, ckpt_path=str(opts.resume) if opts.resume else None)
+    best = fit_and_keep_best(pl_trainer, module, train_loader, val_loader, opts)
     train_seconds = time.perf_counter() - t0
     last_val = _float(pl_trainer.callback_metrics.get("val_l1"))
-    best = pl_trainer.checkpoint_callback.best_model_path if pl_trainer.checkpoint_callback else ""
-    if best:  # the epoch with the best validation L1, not merely the last one
-        module.load_state_dict(torch.load(best, map_location="cpu", weights_only=False)["state_dict"])
 
     model.eval()
     train_ds = ds.subset(split["train"])

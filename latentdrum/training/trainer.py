@@ -113,3 +113,16 @@ def build_trainer(
         deterministic=False,
         num_sanity_val_steps=0,
     )
+
+
+def fit_and_keep_best(trainer: Any, module: Any, train_loader: Any, val_loader: Any, opts: TrainerOptions) -> bool:
+    """Fit ``module`` (resuming from ``opts.resume`` if set), then load the weights of its best
+    epoch by the trainer's monitored metric, not merely the last one. Returns whether a best
+    checkpoint was found."""
+    import torch
+
+    trainer.fit(module, train_loader, val_loader, ckpt_path=str(opts.resume) if opts.resume else None)
+    best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    if best:
+        module.load_state_dict(torch.load(best, map_location="cpu", weights_only=False)["state_dict"])
+    return bool(best)
