@@ -5,7 +5,7 @@ A :class:`VoiceSounds` holds the already generated one-shots of one of the 9 dru
 starting at its onset (sample 0 is the strike):
 
 - ``L`` intensity layers, ordered soft -> hard. Layer ``i`` stands for the velocity
-  ``layer_velocity(i) = (i + 1) / L`` (so the hardest layer is a full-velocity hit). The sound
+  the velocity ``(i + 1) / L`` (so the hardest layer is a full-velocity hit). The sound
   model makes them by moving the voice's kit point along its "hit harder = brighter, sharper"
   direction; the renderer picks and crossfades them by velocity.
 - ``R`` round-robin variations. ``[:, 0]`` is the kit's sound itself; ``[:, 1:]`` are slight
@@ -17,7 +17,6 @@ applied by resampling, so a higher tune is also shorter, as on a sampler; cached
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -99,10 +98,6 @@ class VoiceSounds:
     def variations(self) -> int:
         return int(self.audio.shape[1])
 
-    def layer_velocity(self, layer: int) -> float:
-        """The velocity in (0, 1] that intensity layer ``layer`` stands for: ``(layer + 1) / L``."""
-        return (layer + 1) / self.layers
-
     def tuned(self) -> np.ndarray:
         """``(L, R, N')`` float32: the audio at this voice's tune (cached; ``N' ~ N / 2**(tune/12)``)."""
         key = float(self.tune)
@@ -122,20 +117,3 @@ class VoiceSounds:
         left, right = g * np.cos(theta), g * np.sin(theta)
         # cos(pi/2) is 6e-17, not 0: make hard pans exactly silent on the far side.
         return float(left if abs(left) > 1e-12 else 0.0), float(right if abs(right) > 1e-12 else 0.0)
-
-    def with_mix(
-        self,
-        gain_db: float | None = None,
-        pan: float | None = None,
-        tune: float | None = None,
-        mute: bool | None = None,
-    ) -> VoiceSounds:
-        """The same sounds with other mixer settings, sharing the tuning cache (cheap for knob moves)."""
-        return dataclasses.replace(
-            self,
-            gain_db=self.gain_db if gain_db is None else gain_db,
-            pan=self.pan if pan is None else pan,
-            tune=self.tune if tune is None else tune,
-            mute=self.mute if mute is None else mute,
-            _tuned=self._tuned,
-        )

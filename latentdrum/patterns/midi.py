@@ -14,7 +14,7 @@ long (shorter when the same drum is struck again sooner), and the clip padded to
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import mido
@@ -40,7 +40,6 @@ class MidiDrums:
     bar_bpm: np.ndarray  # (bars,) tempo in force at each bar's first tick
     ticks_per_beat: int
     unmapped_notes: int = 0
-    unmapped_pitches: list[int] = field(default_factory=list)
 
 
 def _open(path: Path) -> mido.MidiFile:
@@ -153,7 +152,6 @@ def read_midi(
         bar_bpm=np.clip(bar_bpm, 20.0, 400.0),
         ticks_per_beat=tpb,
         unmapped_notes=sum(unmapped.values()),
-        unmapped_pitches=sorted(unmapped),
     )
 
 

@@ -45,20 +45,12 @@ def brightness(x: np.ndarray, spec: np.ndarray | None = None) -> np.ndarray:
     return (s @ BIN_HZ[_BAND]) / np.maximum(s.sum(axis=1), 1e-12)
 
 
-_PITCH_BAND = (BIN_HZ >= 30.0) & (BIN_HZ <= 20000.0)
 _LOG2F = np.log2(np.maximum(BIN_HZ, 1.0))
 
 
 def pitch(x: np.ndarray, spec: np.ndarray | None = None) -> np.ndarray:
-    s = (_spectrum(np.atleast_2d(x)) if spec is None else spec)[:, _PITCH_BAND] ** 2  # power
-    return 2.0 ** ((s @ _LOG2F[_PITCH_BAND]) / np.maximum(s.sum(axis=1), 1e-12))
-
-
-def envelope(x: np.ndarray, window: int = 44) -> np.ndarray:
-    """``(B, L // window)`` RMS envelope in windows of ``window`` samples (1 ms)."""
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    n = x.shape[1] // window
-    return np.sqrt(np.mean(x[:, : n * window].reshape(x.shape[0], n, window) ** 2, axis=2))
+    s = (_spectrum(np.atleast_2d(x)) if spec is None else spec)[:, _BAND] ** 2  # power
+    return 2.0 ** ((s @ _LOG2F[_BAND]) / np.maximum(s.sum(axis=1), 1e-12))
 
 
 def decay(x: np.ndarray) -> np.ndarray:

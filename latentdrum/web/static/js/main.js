@@ -7,7 +7,7 @@ import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOIC
 
 const $ = (id) => document.getElementById(id);
 const engine = new Engine();
-const state = { voice: 0, voices: [], loaded: Array(9).fill(null), knobT0: {}, cellT0: null };
+const state = { voice: 0, voices: [], loaded: Array(9).fill(null), knobT0: {} };
 const ld = (window.__ld = {
   engine, state, errors: [], latency: { drag: [], knob: [], cell: [], server: [] }, gridDraws: 0,
   level: () => engine.level(),
