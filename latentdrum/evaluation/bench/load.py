@@ -22,8 +22,6 @@ import asyncio
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -33,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from latentdrum.evaluation.bench.web import free_port
+from latentdrum.evaluation.bench.web import serving
 
 TARGETS = {"converge_s": 1.0, "reply_to_latest_p95_ms": 50.0, "ping_p95_ms": 20.0}
 
@@ -47,39 +45,10 @@ def _rss_mib(pid: int) -> float:
 
 @contextlib.contextmanager
 def _server(rhythm_model: str | Path | None, sound_model: str | Path | None) -> Iterator[tuple[str, int]]:
-    """``latentdrum serve`` on a free loopback port; yields ``(host:port, pid)``."""
-    port = free_port()
-    tmp = tempfile.TemporaryDirectory()
-    cmd = [sys.executable, "-m", "latentdrum", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--state", str(Path(tmp.name) / "session.json"), "--seed", "0"]
-    cmd += ["--rhythm-model", str(rhythm_model)] if rhythm_model else []
-    cmd += ["--sound-model", str(sound_model)] if sound_model else []
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])}
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    host = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"latentdrum serve exited: {log.read().decode(errors='replace')[-2000:]}")
-            try:
-                urllib.request.urlopen(f"http://{host}/api/state", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("latentdrum serve did not answer within 120 s") from None
-                time.sleep(0.2)
-        yield host, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        tmp.cleanup()
+    """``latentdrum serve`` on a free loopback port with a fresh state file; yields ``(host:port, pid)``."""
+    with tempfile.TemporaryDirectory() as tmp, \
+            serving(rhythm_model, sound_model, Path(tmp) / "session.json", seed=0) as (url, proc):
+        yield url.removeprefix("http://").rstrip("/"), proc.pid
 
 
 class _Client:

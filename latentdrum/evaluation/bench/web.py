@@ -57,6 +57,15 @@ def start_server(
     rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0
 ) -> Iterator[str]:
     """Run ``latentdrum serve`` in a subprocess on a free port; yields its URL."""
+    with serving(rhythm_model, sound_model, state, seed) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serving(
+    rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`start_server`, yielding the server process too (its memory is measured under load)."""
     port = free_port()
     cmd = [sys.executable, "-m", "latentdrum", "serve", "--port", str(port), "--state", str(state),
            "--seed", str(seed)]
@@ -81,7 +90,7 @@ def start_server(
                 if time.monotonic() > deadline:
                     raise RuntimeError("latentdrum serve did not answer within 120 s") from None
                 time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
