@@ -92,8 +92,9 @@ class GrooveSpace:
         x = np.stack([w.hits for w in wins])  # (N, T, V)
         out = self._run(x, pattern.bpm, style)
         vel_in = np.stack([w.velocities for w in wins])
+        off_in = np.stack([w.offsets for w in wins])  # zero for a quantized clip; a played one keeps its own at 0
         vel = vel_in + amount * (out.velocities.numpy() - vel_in)
-        off = amount * out.offsets.numpy()
+        off = off_in + amount * (out.offsets.numpy() - off_in)
         parts = [Pattern(h, np.clip(v, 1 / 127, 1.0) * h, np.clip(o, -0.5, MAX_OFFSET) * h, pattern.bpm)
                  for h, v, o in zip(x, vel, off, strict=True)]
         return concat(parts).slice_bars(0, pattern.bars).with_bpm(pattern.bpm)

@@ -10,6 +10,7 @@
 - ``GET /api/download/{pattern.mid|groove.mid|loop.wav|stems.zip|kit.json|scene.json}``, with
   ``?map=gm|roland|..&timing=played|straight&rate=44100|48000|96000`` (the page's selectors, see
   :class:`~latentdrum.instrument.session.export.DownloadOptions`); ``POST /api/scene``: load a scene.
+- ``/api/import/...``: MIDI, loop and sample uploads, humanize and taps (:mod:`latentdrum.web.uploads`).
 
 Every request passes :class:`~latentdrum.web.guard.Guard` first (Host, Origin, cross-site and
 content-type checks); websocket work goes through the :class:`~latentdrum.web.hub.Hub` (one
@@ -37,6 +38,7 @@ from latentdrum.instrument.session.export import DownloadOptions, drum_maps_view
 from latentdrum.web.guard import LOOPBACK, MAX_BODY_BYTES, Guard
 from latentdrum.web.hub import Busy, Client, Hub, Job
 from latentdrum.web.protocol import MAX_MESSAGE_BYTES, OPS, ProtocolError, error_reply, lane, parse_message
+from latentdrum.web.uploads import add_import_routes
 from latentdrum.web.wire import BodyError, encode_sounds, parse_json, read_limited
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -114,6 +116,7 @@ def create_app(
     _page_routes(app, session, hub)
     _download_routes(app, session)
     _scene_route(app, session, hub)
+    add_import_routes(app, session, hub)
     _websocket_route(app, session, hub)
     app.add_middleware(Guard, hosts=hosts)
     return app

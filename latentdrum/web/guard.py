@@ -14,6 +14,9 @@ this machine's own page. A web page elsewhere can still make the browser send re
   application/json`` (415 otherwise): a cross-site form or ``text/plain`` post cannot, and a
   cross-site JSON post needs a CORS preflight this server never grants. A declared body over
   :data:`MAX_BODY_BYTES` is refused (413) before a byte of it is read.
+- **Uploads** (:data:`UPLOAD_PREFIX`, see :mod:`latentdrum.web.uploads`) may also be
+  ``application/octet-stream`` (not a type a form can send; it needs the same preflight) and
+  up to :data:`MAX_UPLOAD_BYTES`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from urllib.parse import urlsplit
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "localhost.localdomain"})
 WILDCARD = frozenset({"0.0.0.0", "::", ""})
 MAX_BODY_BYTES = 1_000_000
+UPLOAD_PREFIX = "/api/import/"
+MAX_UPLOAD_BYTES = 32_000_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Scope = MutableMapping[str, Any]
@@ -91,11 +96,13 @@ class Guard:
             return 403, f"requests from other sites are refused (Sec-Fetch-Site: {site})"
         if scope["type"] == "http" and scope.get("method") in UNSAFE_METHODS:
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
+            upload = str(scope.get("path", "")).startswith(UPLOAD_PREFIX)
+            if ctype != "application/json" and not (upload and ctype == "application/octet-stream"):
                 return 415, f"send JSON with Content-Type: application/json (got {ctype or 'none'!r})"
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                return 413, f"the request body is too large (the limit is {MAX_BODY_BYTES} bytes)"
+            limit = MAX_UPLOAD_BYTES if upload else MAX_BODY_BYTES
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                return 413, f"the request body is too large (the limit is {limit} bytes)"
         return None
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],

@@ -2,6 +2,7 @@
 import { Engine } from "./audio.js";
 import { setupClock } from "./clock.js";
 import { ExportOptions } from "./exports.js";
+import { setupImports } from "./imports.js";
 import { Link, fetchSounds } from "./net.js";
 import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
 
@@ -312,6 +313,8 @@ async function main() {
   pad.setMap(map);
   apply(reply.data);
   await showVoice(true);
+  setupImports({ ld, engine, state, apply, status, midi: async () => { await setupMidi(); return ld.midi || null; },
+    refreshVoice: () => showVoice(true) });
   window.addEventListener("resize", () => { pad.draw(); grid.draw(); classMap.draw(); });
   requestAnimationFrame(meter);
   ld.ready = true;
