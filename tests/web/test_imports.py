@@ -71,7 +71,8 @@ def test_a_dropped_midi_file_becomes_the_pattern_with_its_drum_map(client: TestC
     assert p.bars == 8 and np.array_equal(p.hits, expected.hits)
     assert np.allclose(p.velocities, expected.velocities) and np.allclose(p.offsets, expected.offsets)
     assert session.scene.bpm == pytest.approx(expected.bpm)  # plays at the file's tempo
-    assert body["data"]["pattern"]["pinned"] and groove_file.name in body["message"] and "first 8 bars" in body["message"]
+    assert body["data"]["pattern"]["pinned"]
+    assert groove_file.name in body["message"] and "first 8 bars" in body["message"]
     assert body["data"]["undo"] == before[4] + 1
     # The puck sits where the imported groove lives in the rhythm space.
     z = session.rhythm.encode([expected.slice_bars(0, session.rhythm.bars)], session.scene.style)
@@ -131,14 +132,19 @@ def test_uploads_over_their_limit_are_refused_before_they_are_read(client: TestC
 
 def test_uploads_keep_the_guard(client: TestClient, groove_file: Path) -> None:
     data = groove_file.read_bytes()
-    assert client.post("/api/import/midi", content=data, headers=OCTET | {"origin": "http://evil.example"}).status_code == 403
-    assert client.post("/api/import/midi", content=data, headers=OCTET | {"host": "evil.example"}).status_code == 421
-    assert client.post("/api/import/midi", content=data, headers=OCTET | {"sec-fetch-site": "cross-site"}).status_code == 403
+    before = _snapshot(client)
+
+    def status(headers: dict[str, str], path: str = "/api/import/midi") -> int:
+        return client.post(path, content=data, headers=headers).status_code
+
+    assert status(OCTET | {"origin": "http://evil.example"}) == 403
+    assert status(OCTET | {"host": "evil.example"}) == 421
+    assert status(OCTET | {"sec-fetch-site": "cross-site"}) == 403
     for ctype in ("text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"):
-        assert client.post("/api/import/midi", content=data, headers={"content-type": ctype}).status_code == 415
-    # Raw bytes are taken on the import paths only.
-    assert client.post("/api/scene", content=b"{}", headers=OCTET).status_code == 415
-    assert client.post("/api/import/midi", content=data, headers={"content-type": "application/json"}).status_code == 415
+        assert status({"content-type": ctype}) == 415
+    assert status({"content-type": "application/json"}) == 415  # a file is sent as its bytes
+    assert status(OCTET, "/api/scene") == 415  # raw bytes are taken on the import paths only
+    assert _snapshot(client) == before
 
 
 # --- humanize and taps ---------------------------------------------------------------------------------
@@ -153,7 +159,8 @@ def test_humanize_keeps_every_hit_of_the_edited_pattern(client: TestClient, sess
     assert not np.allclose(out.velocities, edited.velocities) or not np.allclose(out.offsets, edited.offsets)
     assert r.json()["data"]["undo"] == depth + 1
     session.undo()
-    assert np.array_equal(session.pattern.hits, edited.hits) and np.allclose(session.pattern.velocities, edited.velocities)
+    assert np.array_equal(session.pattern.hits, edited.hits)
+    assert np.allclose(session.pattern.velocities, edited.velocities)
     r = client.post("/api/import/humanize", json={"amount": 0.0})
     assert r.status_code == 200 and np.allclose(session.pattern.offsets, edited.offsets)
     for bad in ({"amount": 2}, {"amount": None}, [1]):

@@ -152,9 +152,8 @@ class Imports:
         Raises:
             AudioError: unreadable, silent or too short; ConfigError: ``override`` is not a class.
         """
-        from latentdrum.sounds.labelling import label_file
-
         from latentdrum.sounds.audio import prepare_one_shot
+        from latentdrum.sounds.labelling import label_file
 
         shown = display_name(name, "dropped sample")
         audio = read_audio_upload(data, shown, "sample")
