@@ -38,7 +38,7 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
   let limits = { bytes: { midi: 1e6, loop: 32e6, sample: 16e6 } };
   fetch("/api/import/limits").then((r) => r.json()).then((l) => { limits = l; }).catch(() => {});
   let busy = false;
-  const api = (ld.imports = { lastTaps: [], done: 0 });
+  const api = (ld.imports = { lastTaps: [], done: 0, busy: false });  // tests and the curious read these
 
   const fail = (text) => status(`error: ${text}`, true);
 
@@ -86,7 +86,7 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
 
   async function run(label, work) {
     if (busy) { fail("an import is still running; wait for it to finish"); return; }
-    busy = true;
+    busy = api.busy = true;
     status(`${label}…`);
     try {
       const reply = await work();
@@ -99,7 +99,7 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
     } catch (e) {
       fail(e.message);
     } finally {
-      busy = false;
+      busy = api.busy = false;
     }
   }
 
@@ -126,6 +126,8 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
       const go = el("button", { id: "loop-bpm-go" }, "Import");
       go.addEventListener("click", () => importRhythm(file, Number(input.value)));
       ask(patternAsk, `${reply.error}. Its tempo (BPM):`, [input, go]);
+      status(reply.error);  // a question, not a failure
+      return;
     }
     fail(reply.error);
   }
@@ -151,6 +153,8 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
       other.innerHTML = `<option value="">other…</option>` + reply.classes.map((c) => `<option value="${c}">${c.replace("_", " ")}</option>`).join("");
       other.addEventListener("change", () => { if (other.value) importSample(file, voice, other.value); });
       ask(soundAsk, `What is ${file.name}? The name does not say and the sound is not clear; it sounds most like:`, [...guesses, other]);
+      status(reply.error);
+      return;
     }
     fail(reply.error);
   }
