@@ -203,8 +203,11 @@ def test_bad_files_are_named_and_nothing_is_lost(page: Any) -> None:
         assert said in _refused(page, errors)
         assert _hits(page) == before
     _, errors = _counts(page)  # too large: refused before a byte is sent
-    page.evaluate("""(() => { const dt = new DataTransfer(); dt.items.add(new File([new Uint8Array(40e6)], 'huge.wav'));
-        document.querySelector('#pad').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true })); })()""")
+    page.evaluate("""(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(40e6)], 'huge.wav'));
+        document.querySelector('#pad').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));
+    })()""")
     assert "huge.wav is too large" in _refused(page, errors)
     assert _hits(page) == before
 
