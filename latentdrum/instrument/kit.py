@@ -38,6 +38,7 @@ import numpy as np
 import soundfile as sf
 
 from latentdrum.errors import KitError, KitModelMismatchError
+from latentdrum.files import atomic_write_text
 from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.spaces.knobs import KNOB_NAMES
@@ -220,10 +221,10 @@ class Kit:
             raise KitError(f"{source}: {exc}") from None
 
     def save(self, path: str | Path) -> Path:
-        """Write the kit as indented JSON; returns the path."""
+        """Write the kit as indented JSON, atomically; returns the path."""
         path = Path(path)
         try:
-            path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+            atomic_write_text(path, json.dumps(self.to_json(), indent=2) + "\n")
         except OSError as exc:
             raise KitError(f"cannot write kit to {path}: {exc.strerror or exc}") from None
         return path

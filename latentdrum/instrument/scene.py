@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from latentdrum.errors import ConfigError, KitError, LatentDrumError
+from latentdrum.files import atomic_write_text
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
 from latentdrum.patterns.pattern import Pattern
@@ -220,11 +221,8 @@ class Scene:
     def save(self, path: str | Path) -> Path:
         """Write the scene as JSON atomically (a temporary file renamed over the target)."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
-            tmp.replace(path)
+            atomic_write_text(path, json.dumps(self.to_json(), indent=1) + "\n")
         except OSError as exc:
             raise SceneError(f"cannot write scene to {path}: {exc.strerror or exc}") from None
         return path
