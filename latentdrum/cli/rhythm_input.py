@@ -14,6 +14,7 @@ from typing import Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
 from latentdrum.cli.training_args import add_trainer_arguments, trainer_options_from_args
+from latentdrum.patterns.pattern import MAX_BPM, MIN_BPM
 
 
 def _unit(text: str) -> float:
@@ -30,9 +31,9 @@ def _bpm(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a tempo in BPM (20-400), got {text!r}") from None
-    if not 20.0 <= value <= 400.0:
-        raise argparse.ArgumentTypeError(f"must be 20-400 BPM, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a tempo in BPM ({MIN_BPM:g}-{MAX_BPM:g}), got {text!r}") from None
+    if not MIN_BPM <= value <= MAX_BPM:
+        raise argparse.ArgumentTypeError(f"must be {MIN_BPM:g}-{MAX_BPM:g} BPM, got {value}")
     return value
 
 

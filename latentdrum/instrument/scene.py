@@ -40,7 +40,7 @@ from latentdrum.errors import ConfigError, KitError, LatentDrumError
 from latentdrum.files import atomic_write_text
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
-from latentdrum.patterns.pattern import Pattern
+from latentdrum.patterns.pattern import Pattern, check_bpm
 from latentdrum.spaces.phrase import Phrase, decode_guarded, fill_bar, sample_phrases
 from latentdrum.spaces.rhythm import RhythmKnobs, slerp
 
@@ -82,8 +82,7 @@ class Scene:
         if z.size == 0 or not np.all(np.isfinite(z)):
             raise SceneError("a scene's rhythm latent must be a non-empty list of finite numbers")
         object.__setattr__(self, "z", z)
-        if not 20.0 <= float(self.bpm) <= 400.0:
-            raise SceneError(f"bpm must lie in [20, 400], got {self.bpm}")
+        check_bpm(self.bpm, SceneError)
         check_swing(self.swing)
         for name, lo, hi in (("temperature", 0.0, 3.0), ("dynamics", 0.0, 1.0), ("variation", 0.0, 1.0)):
             v = float(getattr(self, name))

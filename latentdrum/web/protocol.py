@@ -55,6 +55,7 @@ from pydantic_core import PydanticCustomError
 
 from latentdrum.errors import LatentDrumError
 from latentdrum.instrument.kit import KNOB_NAMES
+from latentdrum.patterns.pattern import MAX_BPM, MIN_BPM
 
 MAX_MESSAGE_BYTES = 4096
 MAX_SEED = 2**31 - 1
@@ -110,7 +111,7 @@ MapCoord = Annotated[float, _num(-100, 100)]
 Unit = Annotated[float, _num(0, 1)]
 Signed = Annotated[float, _num(-1, 1)]
 Temperature = Annotated[float, _num(0, 3)]
-Bpm = Annotated[float, _num(20, 400)]
+Bpm = Annotated[float, _num(MIN_BPM, MAX_BPM)]
 Swing = Annotated[float, _num(50, 75)]
 GainDb = Annotated[float, _num(-60, 12)]
 Tune = Annotated[float, _num(-24, 24)]
