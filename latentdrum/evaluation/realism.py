@@ -23,22 +23,10 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
+from latentdrum.sounds.levels import rms_envelope, to_db
+
 SR = 44100
 ONSET = 64  # = latentdrum.sounds.audio.PRE_ROLL
-
-
-def rms_envelope(x: np.ndarray, win: int) -> np.ndarray:
-    """``(N,)`` -> ``(N,)`` float64 centred moving RMS over ``win`` samples (zeros outside the sound)."""
-    x2 = np.asarray(x, dtype=np.float64) ** 2
-    c = np.concatenate([[0.0], np.cumsum(x2)])
-    n = len(x2)
-    lo = np.clip(np.arange(n) - win // 2, 0, n)
-    hi = np.clip(np.arange(n) - win // 2 + win, 0, n)
-    return np.sqrt(np.maximum(c[hi] - c[lo], 0.0) / win)
-
-
-def _db(ratio: np.ndarray | float) -> np.ndarray:
-    return 20.0 * np.log10(np.maximum(ratio, 1e-12))
 
 
 def level_after_onset_db(x: np.ndarray, ms: float = 3.0, onset: int = ONSET, win_ms: float = 1.0) -> float:
@@ -54,7 +42,7 @@ def level_after_onset_db(x: np.ndarray, ms: float = 3.0, onset: int = ONSET, win
     env = rms_envelope(np.abs(analytic) / np.sqrt(2.0), max(1, round(win_ms * SR / 1000)))
     peak = float(env.max())
     t = min(len(env) - 1, onset + round(ms * SR / 1000))
-    return float(_db(env[t] / max(peak, 1e-12)))
+    return float(to_db(env[t] / max(peak, 1e-12)))
 
 
 def decay_times(x: np.ndarray, win_ms: float = 10.0, levels_db: Sequence[float] = (20.0, 60.0)) -> tuple[float, ...]:
@@ -248,7 +236,7 @@ def sound_features(x: np.ndarray, onset: int = ONSET) -> np.ndarray:
     t20, t60 = decay_times(x)
     env = rms_envelope(x, 441)
     peak = max(float(env.max()), 1e-12)
-    env_db = [max(-80.0, float(_db(env[onset + round(t * SR / 1000)] / peak)))
+    env_db = [max(-80.0, float(to_db(env[onset + round(t * SR / 1000)] / peak)))
               if onset + round(t * SR / 1000) < len(x) else -80.0 for t in _ENV_TIMES_MS]
     jit = partial_jitter(x, onset)
     p = _framed_power(np.pad(x, (_FEAT_NFFT // 2, _FEAT_NFFT // 2)), _FEAT_NFFT, _FEAT_HOP)  # frame t centred at t*hop
