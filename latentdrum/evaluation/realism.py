@@ -24,6 +24,7 @@ import scipy.fft
 import scipy.signal
 
 from latentdrum.sounds.levels import rms_envelope, to_db
+from latentdrum.sounds.mel import mel_filters
 
 SR = 44100
 ONSET = 64  # = latentdrum.sounds.audio.PRE_ROLL
@@ -199,18 +200,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def _mel_filters(n_fft: int, n_mels: int = 40, fmin: float = 30.0, fmax: float = 16000.0) -> np.ndarray:
-    mel = np.linspace(2595 * np.log10(1 + fmin / 700), 2595 * np.log10(1 + fmax / 700), n_mels + 2)
-    edges = 700 * (10 ** (mel / 2595) - 1)
-    hz = np.arange(n_fft // 2 + 1) * SR / n_fft
-    w = np.maximum(0, np.minimum((hz - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None]),
-                                 (edges[2:, None] - hz) / (edges[2:, None] - edges[1:-1, None])))
-    return w
-
-
 _FEAT_NFFT = 2048
 _FEAT_HOP = 512
-_MEL = _mel_filters(_FEAT_NFFT)
+_MEL = mel_filters(_FEAT_NFFT, 40, 30.0, 16000.0, shape="hz", normalise=False)  # (40, 1025)
 _FEAT_HZ = np.arange(_FEAT_NFFT // 2 + 1) * SR / _FEAT_NFFT
 _BAND_OF_BIN = np.searchsorted(_OCTAVE_EDGES, _FEAT_HZ, side="right") - 1  # -1 / 8 = outside
 
