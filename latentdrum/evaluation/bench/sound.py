@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from latentdrum.evaluation.bench.timing import one_thread, time_calls
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 
 def _median_ms(fn: Callable[..., object], repeats: int) -> tuple[float, float]:
@@ -50,7 +51,7 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
                 z6.astype(np.float32), cls, intensity=inten), max(3, repeats // 5))
             per_class[cls] = {"draft_ms": round(draft, 2), "draft_cpu_ms": round(draft_cpu, 2),
                               "full_6_rows_ms": round(full, 1), "full_6_rows_cpu_ms": round(full_cpu, 1),
-                              "seconds": round(space.decode(z1, cls).shape[1] / 44100, 2)}
+                              "seconds": round(space.decode(z1, cls).shape[1] / SAMPLE_RATE, 2)}
         batches = {}
         for n in (9, 40):
             names = [space.classes[i % len(space.classes)] for i in range(n)]
