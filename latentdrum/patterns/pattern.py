@@ -41,7 +41,12 @@ def check_bpm(bpm: float, error: type[LatentDrumError] = PatternError) -> float:
 
 @dataclass(frozen=True, eq=False)
 class Pattern:
-    """A validated drum pattern of whole 4/4 bars; see the module docstring for units."""
+    """A validated drum pattern of whole 4/4 bars; see the module docstring for units.
+
+    The pattern owns its arrays: the constructor copies what it is given (as float32), so the
+    caller's arrays are never changed (not even by the canonical zeroing below) and changing them
+    afterwards does not change the pattern.
+    """
 
     hits: np.ndarray
     velocities: np.ndarray
@@ -50,7 +55,7 @@ class Pattern:
 
     def __post_init__(self) -> None:
         for name in ("hits", "velocities", "offsets"):
-            arr = np.asarray(getattr(self, name), dtype=np.float32)
+            arr = np.array(getattr(self, name), dtype=np.float32)  # a copy: never the caller's array
             if arr.ndim != 2 or arr.shape[1] != NUM_VOICES:
                 raise PatternError(f"{name} must have shape (steps, {NUM_VOICES}), got {arr.shape}")
             if not np.all(np.isfinite(arr)):
@@ -118,7 +123,7 @@ class Pattern:
         return out
 
     def with_bpm(self, bpm: float) -> Pattern:
-        return Pattern(self.hits.copy(), self.velocities.copy(), self.offsets.copy(), bpm)
+        return Pattern(self.hits, self.velocities, self.offsets, bpm)  # the constructor copies
 
     def copy(self) -> Pattern:
         return self.with_bpm(self.bpm)
