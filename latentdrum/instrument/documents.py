@@ -18,7 +18,7 @@ Every problem becomes one line naming the file and the place, e.g. ``kit.json: v
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -42,6 +42,11 @@ _EXPECTED = {
 def _short(v: Any) -> str:
     text = repr(v)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fail(message: str) -> PydanticCustomError:
+    """Our own check failed: ``message`` is the whole line the user reads (see :func:`_message`)."""
+    return PydanticCustomError("latentdrum", message)
 
 
 def _source(info: ValidationInfo) -> str:
@@ -91,34 +96,41 @@ class _Document(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
-# --- kits ---------------------------------------------------------------------------------------
-class KitHeader(_Document):
+class _Header(_Document):
+    """``format`` and ``version`` of a ``KIND`` document: the file's own name for what it is."""
+
+    KIND: ClassVar[str]
+    FORMAT: ClassVar[str]
+    VERSION: ClassVar[int]
     format: Any = Field(default=None, validate_default=True)
     version: Any = Field(default=None, validate_default=True)
-    sound_model_id: Any = Field(default=None, validate_default=True)
 
     @field_validator("format")
     @classmethod
     def _format(cls, v: Any, info: ValidationInfo) -> str:
-        if v != KIT_FORMAT:
-            raise PydanticCustomError("latentdrum", f"{_source(info)} is not a latentdrum kit (its 'format' is {v!r})")
+        if v != cls.FORMAT:
+            raise _fail(f"{_source(info)} is not a latentdrum {cls.KIND} (its 'format' is {_short(v)})")
         return str(v)
 
     @field_validator("version")
     @classmethod
     def _version(cls, v: Any, info: ValidationInfo) -> int:
-        if v != KIT_VERSION or isinstance(v, bool):
-            raise PydanticCustomError("latentdrum", (
-                f"{_source(info)} is kit format version {v!r}; this latentdrum reads version {KIT_VERSION}. "
-                "Upgrade latentdrum, or re-save the kit with this version."))
+        if v != cls.VERSION or isinstance(v, bool):
+            raise _fail(f"{_source(info)} is {cls.KIND} format version {_short(v)}; this latentdrum reads version "
+                        f"{cls.VERSION}. Upgrade latentdrum, or re-save the {cls.KIND} with this version.")
         return int(v)
+
+
+# --- kits ---------------------------------------------------------------------------------------
+class KitHeader(_Header):
+    KIND, FORMAT, VERSION = "kit", KIT_FORMAT, KIT_VERSION
+    sound_model_id: Any = Field(default=None, validate_default=True)
 
     @field_validator("sound_model_id")
     @classmethod
     def _model_id(cls, v: Any, info: ValidationInfo) -> str:
         if not isinstance(v, str) or not v:
-            raise PydanticCustomError("latentdrum", f"{_source(info)} does not say which sound model made it "
-                                                    "('sound_model_id' is missing)")
+            raise _fail(f"{_source(info)} does not say which sound model made it ('sound_model_id' is missing)")
         return v
 
 
@@ -147,36 +159,19 @@ class KitFile(KitHeader):
     def _nine_in_order(cls, voices: list[KitVoiceFile], info: ValidationInfo) -> list[KitVoiceFile]:
         source = _source(info)
         if len(voices) != NUM_VOICES:
-            raise PydanticCustomError("latentdrum", f"{source}: a kit has {NUM_VOICES} voices "
-                                                    f"({', '.join(VOICES)}), got {len(voices)}")
+            raise _fail(f"{source}: a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(voices)}")
         for i, v in enumerate(voices):
             if v.voice is not None and v.voice != VOICES[i]:
-                raise PydanticCustomError("latentdrum", f"{source}: voice {i + 1} ({VOICES[i]}) is labelled "
-                                                        f"{v.voice!r}; voices must be in order {list(VOICES)}")
+                raise _fail(f"{source}: voice {i + 1} ({VOICES[i]}) is labelled {v.voice!r}; "
+                            f"voices must be in order {list(VOICES)}")
         return voices
 
 
 # --- scenes -------------------------------------------------------------------------------------
-class SceneHeader(_Document):
-    format: Any = Field(default=None, validate_default=True)
-    version: Any = Field(default=None, validate_default=True)
+class SceneHeader(_Header):
+    KIND, FORMAT, VERSION = "scene", SCENE_FORMAT, SCENE_VERSION
     rhythm_model_id: Any = None
     sound_model_id: Any = None
-
-    @field_validator("format")
-    @classmethod
-    def _format(cls, v: Any, info: ValidationInfo) -> str:
-        if v != SCENE_FORMAT:
-            raise PydanticCustomError("latentdrum", f"{_source(info)} is not a latentdrum scene")
-        return str(v)
-
-    @field_validator("version")
-    @classmethod
-    def _version(cls, v: Any, info: ValidationInfo) -> int:
-        if v != SCENE_VERSION or isinstance(v, bool):
-            raise PydanticCustomError("latentdrum", f"{_source(info)} is scene format version {v!r}; this "
-                                                    f"latentdrum reads version {SCENE_VERSION}")
-        return int(v)
 
 
 class PinnedPatternFile(_Document):

@@ -36,8 +36,8 @@ def test_a_valid_scene_document_loads_with_its_values() -> None:
         (lambda d: d["rhythm"].pop("latent"), r"^s\.json: rhythm needs 'latent'$"),
         (lambda d: d.update(bpm=1000), r"^s\.json: bpm must lie in \[20, 400\], got 1000"),
         (lambda d: d["kit"]["voices"][0].update(pan="left"), r"^s\.json: kit: voice 1 \(kick\): pan must be a number"),
-        (lambda d: d.update(version=2), r"^s\.json is scene format version 2; this latentdrum reads version 1$"),
-        (lambda d: d.update(format="x"), r"^s\.json is not a latentdrum scene$"),
+        (lambda d: d.update(version=2), r"^s\.json is scene format version 2; this latentdrum reads version 1\."),
+        (lambda d: d.update(format="x"), r"^s\.json is not a latentdrum scene \(its 'format' is 'x'\)$"),
     ],
 )
 def test_malformed_scenes_name_the_file_and_the_place(change: Any, message: str) -> None:
