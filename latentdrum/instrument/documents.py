@@ -1,5 +1,7 @@
 """The kit and scene files as pydantic models: what a JSON document may hold, and its messages.
 
+Also the two files' reading and writing (:func:`read_document`, :func:`write_document`).
+
 A kit or scene file is validated here in two steps before it becomes a
 :class:`~latentdrum.instrument.kit.Kit` or :class:`~latentdrum.instrument.scene.Scene`:
 
@@ -18,12 +20,15 @@ Every problem becomes one line naming the file and the place, e.g. ``kit.json: v
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.files import atomic_write_text
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 
 KIT_FORMAT = "latentdrum-kit"
@@ -77,6 +82,29 @@ def _message(err: ErrorDetails, source: str) -> str:
     if err["type"] in _EXPECTED:
         return f"{source}: {_place(loc)} must be {_EXPECTED[err['type']]}, got {_short(err['input'])}"
     return f"{source}: {_place(loc)}: {err['msg']}"
+
+
+def read_document(path: Path, error: type[LatentDrumError], what: str) -> Any:
+    """The parsed JSON of the ``what`` (kit, scene) file ``path``, or ``error`` saying why not."""
+    if not path.is_file():
+        raise error(f"{what} file {path} does not exist" if not path.exists() else f"{path} is not a file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {what} file {path}: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"cannot read {what} file {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                    f"{exc.msg}); fix the file or save the {what} again") from None
+
+
+def write_document(path: Path, data: dict[str, Any], indent: int, error: type[LatentDrumError], what: str) -> Path:
+    """Write ``data`` as indented JSON to ``path`` atomically, or raise ``error`` (disk full, read-only)."""
+    try:
+        return atomic_write_text(path, json.dumps(data, indent=indent) + "\n")
+    except OSError as exc:
+        raise error(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -27,7 +27,6 @@ DAW sampler.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,8 +37,15 @@ import numpy as np
 import soundfile as sf
 
 from latentdrum.errors import KitError, KitModelMismatchError
-from latentdrum.files import atomic_write_text
-from latentdrum.instrument.documents import KIT_FORMAT, KIT_VERSION, KitFile, KitHeader, validate
+from latentdrum.instrument.documents import (
+    KIT_FORMAT,
+    KIT_VERSION,
+    KitFile,
+    KitHeader,
+    read_document,
+    validate,
+    write_document,
+)
 from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.spaces.knobs import KNOB_NAMES
@@ -192,12 +198,7 @@ class Kit:
 
     def save(self, path: str | Path) -> Path:
         """Write the kit as indented JSON, atomically; returns the path."""
-        path = Path(path)
-        try:
-            atomic_write_text(path, json.dumps(self.to_json(), indent=2) + "\n")
-        except OSError as exc:
-            raise KitError(f"cannot write kit to {path}: {exc.strerror or exc}") from None
-        return path
+        return write_document(Path(path), self.to_json(), 2, KitError, "kit")
 
     @classmethod
     def load(cls, path: str | Path, expected_model_id: str | None = None) -> Kit:
@@ -208,20 +209,7 @@ class Kit:
             KitModelMismatchError: the kit was made by another sound model.
         """
         path = Path(path)
-        if not path.is_file():
-            raise KitError(f"kit file {path} does not exist" if not path.exists() else f"{path} is not a file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KitError(f"cannot read kit file {path}: {exc}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise KitError(
-                f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                "fix the file or save the kit again"
-            ) from None
-        return cls.from_json(data, expected_model_id, source=str(path))
+        return cls.from_json(read_document(path, KitError, "kit"), expected_model_id, source=str(path))
 
 
 def _write_wav(path: Path, mono: np.ndarray) -> Path:

@@ -27,7 +27,6 @@ downbeat and the snare on 2 and 4.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,8 +36,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from latentdrum.errors import ConfigError, KitError, LatentDrumError
-from latentdrum.files import atomic_write_text
-from latentdrum.instrument.documents import SCENE_FORMAT, SCENE_VERSION, SceneFile, SceneHeader, validate
+from latentdrum.instrument.documents import (
+    SCENE_FORMAT,
+    SCENE_VERSION,
+    SceneFile,
+    SceneHeader,
+    read_document,
+    validate,
+    write_document,
+)
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
 from latentdrum.patterns.pattern import Pattern, check_bpm
@@ -204,22 +210,12 @@ class Scene:
 
     def save(self, path: str | Path) -> Path:
         """Write the scene as JSON atomically (a temporary file renamed over the target)."""
-        path = Path(path)
-        try:
-            atomic_write_text(path, json.dumps(self.to_json(), indent=1) + "\n")
-        except OSError as exc:
-            raise SceneError(f"cannot write scene to {path}: {exc.strerror or exc}") from None
-        return path
+        return write_document(Path(path), self.to_json(), 1, SceneError, "scene")
 
     @classmethod
     def load(cls, path: str | Path, rhythm_model_id: str | None = None, sound_model_id: str | None = None) -> Scene:
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SceneError(f"scene file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SceneError(f"cannot read scene file {path}: {exc}") from None
+        data = read_document(path, SceneError, "scene")
         return cls.from_json(data, rhythm_model_id, sound_model_id, source=str(path))
 
 
