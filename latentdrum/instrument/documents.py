@@ -44,12 +44,13 @@ _EXPECTED = {
 }
 
 
-def _short(v: Any) -> str:
+def short_repr(v: Any) -> str:
+    """``repr(v)`` cut to 40 characters: a bad value quoted in a one-line message."""
     text = repr(v)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _fail(message: str) -> PydanticCustomError:
+def fail(message: str) -> PydanticCustomError:
     """Our own check failed: ``message`` is the whole line the user reads (see :func:`_message`)."""
     return PydanticCustomError("latentdrum", message)
 
@@ -80,7 +81,7 @@ def _message(err: ErrorDetails, source: str) -> str:
         parent = _place(loc[:-1]).strip("'") if loc[:-1] else ""
         return f"{source}: {parent + ' ' if parent else ''}needs '{loc[-1]}'"
     if err["type"] in _EXPECTED:
-        return f"{source}: {_place(loc)} must be {_EXPECTED[err['type']]}, got {_short(err['input'])}"
+        return f"{source}: {_place(loc)} must be {_EXPECTED[err['type']]}, got {short_repr(err['input'])}"
     return f"{source}: {_place(loc)}: {err['msg']}"
 
 
@@ -137,14 +138,14 @@ class _Header(_Document):
     @classmethod
     def _format(cls, v: Any, info: ValidationInfo) -> str:
         if v != cls.FORMAT:
-            raise _fail(f"{_source(info)} is not a latentdrum {cls.KIND} (its 'format' is {_short(v)})")
+            raise fail(f"{_source(info)} is not a latentdrum {cls.KIND} (its 'format' is {short_repr(v)})")
         return str(v)
 
     @field_validator("version")
     @classmethod
     def _version(cls, v: Any, info: ValidationInfo) -> int:
         if v != cls.VERSION or isinstance(v, bool):
-            raise _fail(f"{_source(info)} is {cls.KIND} format version {_short(v)}; this latentdrum reads version "
+            raise fail(f"{_source(info)} is {cls.KIND} format version {short_repr(v)}; this latentdrum reads version "
                         f"{cls.VERSION}. Upgrade latentdrum, or re-save the {cls.KIND} with this version.")
         return int(v)
 
@@ -158,7 +159,7 @@ class KitHeader(_Header):
     @classmethod
     def _model_id(cls, v: Any, info: ValidationInfo) -> str:
         if not isinstance(v, str) or not v:
-            raise _fail(f"{_source(info)} does not say which sound model made it ('sound_model_id' is missing)")
+            raise fail(f"{_source(info)} does not say which sound model made it ('sound_model_id' is missing)")
         return v
 
 
@@ -187,10 +188,10 @@ class KitFile(KitHeader):
     def _nine_in_order(cls, voices: list[KitVoiceFile], info: ValidationInfo) -> list[KitVoiceFile]:
         source = _source(info)
         if len(voices) != NUM_VOICES:
-            raise _fail(f"{source}: a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(voices)}")
+            raise fail(f"{source}: a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(voices)}")
         for i, v in enumerate(voices):
             if v.voice is not None and v.voice != VOICES[i]:
-                raise _fail(f"{source}: voice {i + 1} ({VOICES[i]}) is labelled {v.voice!r}; "
+                raise fail(f"{source}: voice {i + 1} ({VOICES[i]}) is labelled {v.voice!r}; "
                             f"voices must be in order {list(VOICES)}")
         return voices
 

@@ -51,9 +51,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
-from pydantic_core import PydanticCustomError
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.instrument.documents import fail as _bad
+from latentdrum.instrument.documents import short_repr as _short
 from latentdrum.instrument.kit import KNOB_NAMES
 from latentdrum.patterns.pattern import MAX_BPM, MIN_BPM
 
@@ -64,15 +65,6 @@ KNOBS = KNOB_NAMES
 
 class ProtocolError(LatentDrumError):
     """A websocket message that cannot be applied (malformed, oversized or out of range)."""
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _bad(message: str) -> PydanticCustomError:
-    return PydanticCustomError("latentdrum", message)
 
 
 class _Named(Protocol):
