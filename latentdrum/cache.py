@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from latentdrum.files import atomic_write
+
 
 def cache_dir() -> Path:
     return Path(os.environ.get("LATENTDRUM_CACHE", Path.home() / ".cache" / "latentdrum"))
@@ -20,11 +22,8 @@ def cache_dir() -> Path:
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     """Write ``arrays`` and JSON-able ``meta`` to ``path`` (.npz) atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
     payload: dict[str, Any] = {**arrays, "__meta__": np.array(json.dumps(meta))}
-    np.savez(tmp, **payload)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: np.savez(tmp, **payload))
 
 
 def load_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -8,16 +8,17 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "latentdrum"
-_BASE = {"errors", "cache"}
+_BASE = {"errors", "files", "cache"}
 _DATA = _BASE | {"patterns", "sounds"}
 _RUNTIME = _DATA | {"models", "spaces"}
 # What each top-level part of the package may import (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "cache": set(),
+    "files": set(),
+    "cache": {"files"},
     "patterns": _BASE,
     "sounds": _BASE,
-    "models": {"errors"},  # plain modules: no data loading, no web, no CLI
+    "models": {"errors", "files"},  # plain modules: no data loading, no web, no CLI
     "spaces": _RUNTIME,
     "instrument": _RUNTIME,
     "web": _RUNTIME | {"instrument"},

@@ -1,9 +1,10 @@
-"""Argument types that check at parse time: bounded counts and writable output paths.
+"""Argument types that check at parse time: bounded counts and numbers, writable output paths.
 
 Used as ``type=`` of argparse arguments, so a bad value stops the command before any model
 loads, with argparse's usual one-line ``error: argument --n: ...`` and exit status 2::
 
     p.add_argument("--n", type=count(1, 256), default=8, help="how many (1-256)")
+    p.add_argument("--amount", type=number(0.0, 1.0), default=1.0)
     p.add_argument("-o", "--out", type=out_file, required=True)
     p.add_argument("-o", "--out", type=out_dir, required=True)
 """
@@ -14,22 +15,35 @@ import argparse
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T", int, float)
+
+
+def _bounded(kind: type[T], what: str, lo: T, hi: T, unit: str) -> Callable[[str], T]:
+    span = f"{lo:g}-{hi:g}{' ' + unit if unit else ''}"
+
+    def parse(text: str) -> T:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what} {span}, got {text!r}") from None
+        if not lo <= value <= hi:  # NaN is not in any range
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+
+    parse.__name__ = f"{what} {span}"
+    return parse
 
 
 def count(lo: int, hi: int) -> Callable[[str], int]:
     """A whole number in ``[lo, hi]`` (the documented maximum keeps memory and time bounded)."""
+    return _bounded(int, "a whole number", lo, hi, "")
 
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number {lo}-{hi}, got {text!r}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be {lo}-{hi}, got {value}")
-        return value
 
-    parse.__name__ = f"count {lo}-{hi}"
-    return parse
+def number(lo: float, hi: float, unit: str = "") -> Callable[[str], float]:
+    """A number in ``[lo, hi]``, e.g. ``number(20, 400, "BPM")``: "must be 20-400 BPM, got 1000.0"."""
+    return _bounded(float, "a number", lo, hi, unit)
 
 
 def _nearest_existing(path: Path) -> Path:

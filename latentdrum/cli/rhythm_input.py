@@ -12,28 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from latentdrum.cli.checks import count, out_dir, out_file
+from latentdrum.cli.checks import count, number, out_dir, out_file
 from latentdrum.cli.training_args import add_trainer_arguments, trainer_options_from_args
-
-
-def _unit(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number 0-1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be 0-1, got {value}")
-    return value
-
-
-def _bpm(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a tempo in BPM (20-400), got {text!r}") from None
-    if not 20.0 <= value <= 400.0:
-        raise argparse.ArgumentTypeError(f"must be 20-400 BPM, got {value}")
-    return value
+from latentdrum.patterns.pattern import MAX_BPM, MIN_BPM
 
 
 def register(rsub: Any) -> None:
@@ -43,7 +24,8 @@ def register(rsub: Any) -> None:
     p.add_argument("input", type=Path, metavar="QUANTIZED.mid")
     p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.mid")
     p.add_argument("--style", default=None, help="a style the model knows (default any)")
-    p.add_argument("--amount", type=_unit, default=1.0, help="0 = unchanged .. 1 = fully humanized (default 1)")
+    p.add_argument("--amount", type=number(0.0, 1.0), default=1.0,
+                   help="0 = unchanged .. 1 = fully humanized (default 1)")
     p.add_argument("--drum-map", choices=("gm", "roland"), default="gm", help="pitch map of the input")
     p.add_argument("--model", type=Path, default=None, help="a humanize checkpoint (default: bundled)")
     p.set_defaults(func=run_humanize)
@@ -66,7 +48,8 @@ def register(rsub: Any) -> None:
                         "the rhythm space.")
     p.add_argument("input", type=Path, metavar="LOOP.wav")
     p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.mid")
-    p.add_argument("--bpm", type=_bpm, default=None, help="the loop's tempo (default: estimated)")
+    p.add_argument("--bpm", type=number(MIN_BPM, MAX_BPM, "BPM"), default=None,
+                   help="the loop's tempo (default: estimated)")
     p.add_argument("--style", default=None, help="style for placing the pattern in the rhythm space")
     p.add_argument("--model", type=Path, default=None, help="a transcriber checkpoint (default: bundled)")
     p.add_argument("--rhythm-model", type=Path, default=None, help="rhythm checkpoint to place it in")

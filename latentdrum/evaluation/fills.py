@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
+from latentdrum.evaluation.probe import LogisticProbe
 from latentdrum.patterns.dataset import PatternDataset
 from latentdrum.patterns.fills import fill_bars, groove_bars
 from latentdrum.spaces.phrase import Phrase, sample_phrases
@@ -45,23 +45,12 @@ class FillClassifier:
     def __init__(self, fills: np.ndarray, grooves: np.ndarray, seed: int = 0) -> None:
         x = np.concatenate([bar_features(fills), bar_features(grooves)])
         y = np.concatenate([np.ones(len(fills)), np.zeros(len(grooves))]).astype(np.float32)
-        self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
-        torch.manual_seed(seed)
-        self.lin = torch.nn.Linear(x.shape[1], 1)
-        opt = torch.optim.Adam(self.lin.parameters(), lr=1e-2, weight_decay=1e-3)
-        xt, yt = torch.from_numpy((x - self.mu) / self.sd), torch.from_numpy(y)
-        pos_weight = torch.tensor(len(grooves) / max(len(fills), 1))
-        for _ in range(400):
-            opt.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(self.lin(xt)[:, 0], yt, pos_weight=pos_weight)
-            loss.backward()
-            opt.step()
+        self.probe = LogisticProbe(x, y, 1, steps=400, weight_decay=1e-3, seed=seed,
+                                   pos_weight=len(grooves) / max(len(fills), 1))
 
-    @torch.no_grad()
     def is_fill(self, bars: np.ndarray) -> np.ndarray:
         """(N, 16, 3V) -> (N,) bool."""
-        x = torch.from_numpy((bar_features(bars) - self.mu) / self.sd)
-        return (self.lin(x)[:, 0] > 0).numpy()
+        return self.probe.predict(bar_features(bars))
 
 
 def _rates(clf: FillClassifier, fills: np.ndarray, grooves: np.ndarray) -> dict[str, float | int]:

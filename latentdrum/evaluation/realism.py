@@ -1,7 +1,8 @@
 """Realism metrics for drum one-shots: do generated sounds pass for real ones?
 
-Every function takes one sound: a mono ``(N,)`` float array at :data:`SR` (44.1 kHz) whose onset
-lies near sample :data:`ONSET` (64, as :func:`latentdrum.sounds.audio.prepare_one_shot` puts it).
+Every function takes one sound: a mono ``(N,)`` float array at
+:data:`~latentdrum.sounds.audio.SAMPLE_RATE` (44.1 kHz) whose onset lies near sample
+:data:`~latentdrum.sounds.audio.PRE_ROLL` (64, as :func:`latentdrum.sounds.audio.prepare_one_shot` puts it).
 Lengths may differ between sounds (up to a few seconds). numpy and scipy only, no state.
 
 - :func:`level_after_onset_db`: how sharp the attack is (dB re the peak, 3 ms after the onset).
@@ -23,25 +24,12 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
-SR = 44100
-ONSET = 64  # = latentdrum.sounds.audio.PRE_ROLL
+from latentdrum.sounds.audio import PRE_ROLL, SAMPLE_RATE
+from latentdrum.sounds.levels import rms_envelope, to_db
+from latentdrum.sounds.mel import mel_filters
 
 
-def rms_envelope(x: np.ndarray, win: int) -> np.ndarray:
-    """``(N,)`` -> ``(N,)`` float64 centred moving RMS over ``win`` samples (zeros outside the sound)."""
-    x2 = np.asarray(x, dtype=np.float64) ** 2
-    c = np.concatenate([[0.0], np.cumsum(x2)])
-    n = len(x2)
-    lo = np.clip(np.arange(n) - win // 2, 0, n)
-    hi = np.clip(np.arange(n) - win // 2 + win, 0, n)
-    return np.sqrt(np.maximum(c[hi] - c[lo], 0.0) / win)
-
-
-def _db(ratio: np.ndarray | float) -> np.ndarray:
-    return 20.0 * np.log10(np.maximum(ratio, 1e-12))
-
-
-def level_after_onset_db(x: np.ndarray, ms: float = 3.0, onset: int = ONSET, win_ms: float = 1.0) -> float:
+def level_after_onset_db(x: np.ndarray, ms: float = 3.0, onset: int = PRE_ROLL, win_ms: float = 1.0) -> float:
     """Level ``ms`` milliseconds after the onset, in dB re the sound's peak short-time level.
 
     The short-time level is a centred ``win_ms`` (1 ms) RMS of the Hilbert envelope |analytic(x)|
@@ -51,10 +39,10 @@ def level_after_onset_db(x: np.ndarray, ms: float = 3.0, onset: int = ONSET, win
     """
     x = np.asarray(x, dtype=np.float64)
     analytic = scipy.signal.hilbert(x, N=scipy.fft.next_fast_len(len(x)))[: len(x)]
-    env = rms_envelope(np.abs(analytic) / np.sqrt(2.0), max(1, round(win_ms * SR / 1000)))
+    env = rms_envelope(np.abs(analytic) / np.sqrt(2.0), max(1, round(win_ms * SAMPLE_RATE / 1000)))
     peak = float(env.max())
-    t = min(len(env) - 1, onset + round(ms * SR / 1000))
-    return float(_db(env[t] / max(peak, 1e-12)))
+    t = min(len(env) - 1, onset + round(ms * SAMPLE_RATE / 1000))
+    return float(to_db(env[t] / max(peak, 1e-12)))
 
 
 def decay_times(x: np.ndarray, win_ms: float = 10.0, levels_db: Sequence[float] = (20.0, 60.0)) -> tuple[float, ...]:
@@ -65,13 +53,13 @@ def decay_times(x: np.ndarray, win_ms: float = 10.0, levels_db: Sequence[float] 
     does not end the decay early. A sound that is still above the level at its last sample (it
     never got there, e.g. a cymbal cut at 1 s) reads its full length from the peak to its end.
     """
-    env = rms_envelope(x, max(1, round(win_ms * SR / 1000)))
+    env = rms_envelope(x, max(1, round(win_ms * SAMPLE_RATE / 1000)))
     p = int(np.argmax(env))
     peak = env[p]
     out = []
     for lvl in levels_db:
         above = np.nonzero(env[p:] >= peak * 10.0 ** (-lvl / 20.0))[0]
-        out.append(float((above[-1] + 1) / SR))
+        out.append(float((above[-1] + 1) / SAMPLE_RATE))
     return tuple(out)
 
 
@@ -87,21 +75,21 @@ def _framed_power(seg: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     return np.abs(scipy.fft.rfft(fr, axis=-1)) ** 2
 
 
-def tail_segment(x: np.ndarray, onset: int = ONSET, start_s: float = 0.1, floor_db: float = -40.0,
+def tail_segment(x: np.ndarray, onset: int = PRE_ROLL, start_s: float = 0.1, floor_db: float = -40.0,
                  min_len: int = 4096) -> np.ndarray:
     """The tail :func:`partial_ratio` reads: from ``start_s`` after the onset to the last sample
     where the 10 ms RMS envelope is at or above ``floor_db`` re its peak, at least ``min_len``
     samples (a sound already quiet by then gives its quiet remainder, zero-padded if need be)."""
     x = np.asarray(x, dtype=np.float64)
     env = rms_envelope(x, 441)
-    start = onset + round(start_s * SR)
+    start = onset + round(start_s * SAMPLE_RATE)
     above = np.nonzero(env >= env.max() * 10.0 ** (floor_db / 20.0))[0]
     end = max(int(above[-1]) + 1 if len(above) else 0, start + min_len)
     seg = x[start:end]
     return np.pad(seg, (0, end - start - len(seg)))
 
 
-def partial_ratio(x: np.ndarray, onset: int = ONSET, n_fft: int = 4096, hop: int = 1024, k: int = 8,
+def partial_ratio(x: np.ndarray, onset: int = PRE_ROLL, n_fft: int = 4096, hop: int = 1024, k: int = 8,
                   neighbour_hz: float = 100.0, exclude_bins: int = 3, fmin: float = 30.0,
                   fmax: float = 16000.0) -> float:
     """Peak-to-neighbour power ratio of the tonal partials in the tail (linear, >= ~1).
@@ -117,8 +105,8 @@ def partial_ratio(x: np.ndarray, onset: int = ONSET, n_fft: int = 4096, hop: int
     """
     p = _framed_power(tail_segment(x, onset, min_len=n_fft), n_fft, hop).mean(axis=0)
     p = p + 1e-20 * max(float(p.max()), 1e-30)
-    hz = np.arange(len(p)) * SR / n_fft
-    half = max(exclude_bins + 1, round(neighbour_hz * n_fft / SR))
+    hz = np.arange(len(p)) * SAMPLE_RATE / n_fft
+    half = max(exclude_bins + 1, round(neighbour_hz * n_fft / SAMPLE_RATE))
     cand = np.nonzero((p[1:-1] > p[:-2]) & (p[1:-1] >= p[2:]))[0] + 1
     cand = cand[(hz[cand] >= fmin) & (hz[cand] <= fmax)]
     if len(cand) == 0:
@@ -135,7 +123,7 @@ def _wrap(a: np.ndarray) -> np.ndarray:
     return (a + np.pi) % (2 * np.pi) - np.pi
 
 
-def partial_jitter(x: np.ndarray, onset: int = ONSET, n_fft: int = 2048, hop: int = 256, dur_s: float = 0.1,
+def partial_jitter(x: np.ndarray, onset: int = PRE_ROLL, n_fft: int = 2048, hop: int = 256, dur_s: float = 0.1,
                    n_partials: int = 3, range_db: float = 30.0, search_bins: int = 3) -> float:
     """Frequency jitter of the strongest partials in the first ``dur_s`` (100 ms), radians per hop.
 
@@ -151,7 +139,7 @@ def partial_jitter(x: np.ndarray, onset: int = ONSET, n_fft: int = 2048, hop: in
     (NaN when there is none).
     """
     x = np.asarray(x, dtype=np.float64)
-    n_frames = 1 + round(dur_s * SR) // hop
+    n_frames = 1 + round(dur_s * SAMPLE_RATE) // hop
     need = onset + (n_frames - 1) * hop + n_fft // 2
     xp = np.pad(x, (n_fft // 2, max(0, need - len(x))))
     fr = np.lib.stride_tricks.sliding_window_view(xp, n_fft)[onset : onset + n_frames * hop : hop][:n_frames]
@@ -211,19 +199,10 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def _mel_filters(n_fft: int, n_mels: int = 40, fmin: float = 30.0, fmax: float = 16000.0) -> np.ndarray:
-    mel = np.linspace(2595 * np.log10(1 + fmin / 700), 2595 * np.log10(1 + fmax / 700), n_mels + 2)
-    edges = 700 * (10 ** (mel / 2595) - 1)
-    hz = np.arange(n_fft // 2 + 1) * SR / n_fft
-    w = np.maximum(0, np.minimum((hz - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None]),
-                                 (edges[2:, None] - hz) / (edges[2:, None] - edges[1:-1, None])))
-    return w
-
-
 _FEAT_NFFT = 2048
 _FEAT_HOP = 512
-_MEL = _mel_filters(_FEAT_NFFT)
-_FEAT_HZ = np.arange(_FEAT_NFFT // 2 + 1) * SR / _FEAT_NFFT
+_MEL = mel_filters(_FEAT_NFFT, 40, 30.0, 16000.0, shape="hz", normalise=False)  # (40, 1025)
+_FEAT_HZ = np.arange(_FEAT_NFFT // 2 + 1) * SAMPLE_RATE / _FEAT_NFFT
 _BAND_OF_BIN = np.searchsorted(_OCTAVE_EDGES, _FEAT_HZ, side="right") - 1  # -1 / 8 = outside
 
 
@@ -233,7 +212,7 @@ def _band_db(p: np.ndarray) -> np.ndarray:
     return 10.0 * np.log10(np.maximum(e / max(float(e.sum()), 1e-30), 1e-8))
 
 
-def sound_features(x: np.ndarray, onset: int = ONSET) -> np.ndarray:
+def sound_features(x: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     """``(N,)`` sound -> ``(D,)`` float64 features, named by :data:`FEATURE_NAMES` (D = 40).
 
     Envelope: log10 of t-20 and t-60 (s, :func:`decay_times`), level 3 ms after the onset (dB),
@@ -248,12 +227,12 @@ def sound_features(x: np.ndarray, onset: int = ONSET) -> np.ndarray:
     t20, t60 = decay_times(x)
     env = rms_envelope(x, 441)
     peak = max(float(env.max()), 1e-12)
-    env_db = [max(-80.0, float(_db(env[onset + round(t * SR / 1000)] / peak)))
-              if onset + round(t * SR / 1000) < len(x) else -80.0 for t in _ENV_TIMES_MS]
+    env_db = [max(-80.0, float(to_db(env[onset + round(t * SAMPLE_RATE / 1000)] / peak)))
+              if onset + round(t * SAMPLE_RATE / 1000) < len(x) else -80.0 for t in _ENV_TIMES_MS]
     jit = partial_jitter(x, onset)
     p = _framed_power(np.pad(x, (_FEAT_NFFT // 2, _FEAT_NFFT // 2)), _FEAT_NFFT, _FEAT_HOP)  # frame t centred at t*hop
     centre = np.arange(len(p)) * _FEAT_HOP
-    attack = centre < onset + _ATTACK_MS * SR / 1000
+    attack = centre < onset + _ATTACK_MS * SAMPLE_RATE / 1000
     pa, pt = p[attack].sum(axis=0), p[~attack].sum(axis=0) if (~attack).any() else np.zeros(p.shape[1])
     pm = p.mean(axis=0) + 1e-20
     centroid = float((pm * _FEAT_HZ).sum() / pm.sum())

@@ -29,6 +29,7 @@ from latentdrum.evaluation.fills import fill_report
 from latentdrum.evaluation.fills import markdown as fills_markdown
 from latentdrum.evaluation.grooves import groove_table, table_styles
 from latentdrum.evaluation.overlap import overlapping_area
+from latentdrum.evaluation.probe import LogisticProbe
 from latentdrum.models.rhythm_metrics import ReconstructionCounts, hamming
 from latentdrum.patterns.dataset import PatternDataset, build_pattern_dataset
 from latentdrum.patterns.descriptors import DESCRIPTOR_NAMES, compute
@@ -120,18 +121,6 @@ def sample_realism(
     return result, d_s, d_r
 
 
-def _fit_style_classifier(x: np.ndarray, y: np.ndarray, classes: int, seed: int) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    clf = torch.nn.Linear(x.shape[1], classes)
-    opt = torch.optim.Adam(clf.parameters(), lr=1e-2, weight_decay=1e-4)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    for _ in range(300):
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(clf(xt), yt).backward()
-        opt.step()
-    return clf
-
-
 def _style_features(windows: np.ndarray) -> np.ndarray:
     d = _describe(windows)
     n = len(windows)
@@ -152,14 +141,11 @@ def style_adherence(
                 "note": f"fewer than 2 styles with >= {MIN_STYLE_WINDOWS} training windows: not measured"}
     lab = {s: i for i, s in enumerate(styles)}
     tr = [i for i in train_idx if ds.style_name(int(ds.style[i])) in lab]
-    x = _style_features(ds.windows[tr])
-    mu, sd = x.mean(0), x.std(0) + 1e-6
     y = np.array([lab[str(ds.style_name(int(ds.style[i])))] for i in tr])
-    clf = _fit_style_classifier((x - mu) / sd, y, len(styles), seed)
+    clf = LogisticProbe(_style_features(ds.windows[tr]), y, len(styles), steps=300, weight_decay=1e-4, seed=seed)
 
     def predict(w: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return clf(torch.from_numpy((_style_features(w) - mu) / sd)).argmax(1).numpy()
+        return clf.predict(_style_features(w))
 
     va = [i for i in idx if ds.style_name(int(ds.style[i])) in lab]
     y_va = np.array([lab[str(ds.style_name(int(ds.style[i])))] for i in va])

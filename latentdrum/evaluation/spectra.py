@@ -10,21 +10,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from latentdrum.sounds import spectral
+from latentdrum.sounds.mel import mel_filters
 
-_MEL = None
-
-
-def _mel_matrix() -> np.ndarray:
-    global _MEL
-    if _MEL is None:
-        f = np.fft.rfftfreq(2048, 1 / spectral.SR)
-        mel = 2595 * np.log10(1 + f / 700)
-        edges = np.linspace(mel[1], mel[-1], 66)
-        w = np.maximum(0, np.minimum((mel[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None]),
-                                     (edges[2:, None] - mel[None]) / (edges[2:, None] - edges[1:-1, None])))
-        _MEL = (w / np.maximum(w.sum(1, keepdims=True), 1e-9)).astype(np.float32)
-    return _MEL
+# (64, 1025) mel filters from the first bin above DC to the Nyquist frequency, each summing to 1
+_MEL = mel_filters(2048, 64).astype(np.float32)
 
 
 def _spec(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
@@ -35,7 +24,7 @@ def _spec(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
 
 def log_mel_db(x: np.ndarray) -> np.ndarray:
     """``(B, L)`` audio -> ``(B, frames, 64)`` mel magnitudes in dB (floor -80 dB)."""
-    m = _spec(x, 2048, 256) @ _mel_matrix().T
+    m = _spec(x, 2048, 256) @ _MEL.T
     return 20 * np.log10(np.maximum(m / 1024.0, 1e-4))
 
 

@@ -29,7 +29,7 @@ from latentdrum.instrument.timing import check_swing, schedule, step_seconds, sw
 from latentdrum.patterns.drummaps import GENERAL_MIDI, DrumMap
 from latentdrum.patterns.export import clip_midi as _clip_midi
 from latentdrum.patterns.export import groove_template_midi, save_midi
-from latentdrum.patterns.pattern import Pattern
+from latentdrum.patterns.pattern import Pattern, check_bpm
 
 Timing = Literal["played", "straight"]
 MAX_CLIP_LOOPS = 64
@@ -58,8 +58,8 @@ class ClipOptions:
         check_swing(self.swing)
         if int(self.loops) != self.loops or not 1 <= self.loops <= MAX_CLIP_LOOPS:
             raise ConfigError(f"loops must be a whole number 1-{MAX_CLIP_LOOPS}, got {self.loops}")
-        if self.bpm is not None and not 20.0 <= float(self.bpm) <= 400.0:
-            raise ConfigError(f"bpm must lie in [20, 400], got {self.bpm}")
+        if self.bpm is not None:
+            check_bpm(self.bpm, ConfigError)
         if self.timing not in ("played", "straight"):
             raise ConfigError(f"timing must be 'played' or 'straight', got {self.timing!r}")
 

@@ -23,6 +23,7 @@ from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.instrument.scene import new_scene
 from latentdrum.patterns.descriptors import describe_one
 from latentdrum.patterns.drummaps import GENERAL_MIDI, VOICES, DrumMap
+from latentdrum.sounds import levels
 
 
 def render_demo(
@@ -61,9 +62,9 @@ def render_demo(
     d = describe_one(pattern)
     per_voice = {VOICES[v]: int(pattern.hits[:, v].sum()) for v in range(len(VOICES)) if pattern.hits[:, v].any()}
     peak = float(np.abs(audio).max())
-    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
+    rms = levels.rms(audio)
     hits = ", ".join(f"{k} {n}" for k, n in per_voice.items())
-    peak_db, rms_db = 20 * np.log10(max(peak, 1e-9)), 20 * np.log10(max(rms, 1e-9))
+    peak_db, rms_db = levels.amp_to_db(peak), levels.amp_to_db(rms)
     lines = [
         f"style {style or 'any'}, seed {seed}, {bpm:g} BPM, swing {swing:g}%",
         f"{midi}: {pattern.bars} bars, {pattern.num_hits} hits ({hits}), "

@@ -27,7 +27,6 @@ DAW sampler.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,12 +37,19 @@ import numpy as np
 import soundfile as sf
 
 from latentdrum.errors import KitError, KitModelMismatchError
+from latentdrum.instrument.documents import (
+    KIT_FORMAT,
+    KIT_VERSION,
+    KitFile,
+    KitHeader,
+    read_document,
+    validate,
+    write_document,
+)
 from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.spaces.knobs import KNOB_NAMES
 
-KIT_FORMAT = "latentdrum-kit"
-KIT_VERSION = 1
 DEFAULT_CHOKE_GROUPS: tuple[tuple[str, ...], ...] = (("closed_hat", "open_hat"),)
 
 
@@ -162,71 +168,37 @@ class Kit:
 
     @classmethod
     def from_json(cls, data: Any, expected_model_id: str | None = None, source: str = "kit") -> Kit:
-        """Validate a parsed kit document; raises :class:`KitError` naming ``source`` on any problem."""
+        """Validate a parsed kit document; raises :class:`KitError` naming ``source`` on any problem.
+
+        The document's shape is checked by :class:`~latentdrum.instrument.documents.KitFile`
+        (pydantic), its values by :class:`KitVoice` and :class:`Kit`.
+        """
         if not isinstance(data, dict):
             raise KitError(f"{source}: a kit file holds one JSON object, got {type(data).__name__}")
-        if data.get("format") != KIT_FORMAT:
-            raise KitError(f"{source} is not a latentdrum kit (its 'format' is {data.get('format')!r})")
-        version = data.get("version")
-        if version != KIT_VERSION:
-            raise KitError(
-                f"{source} is kit format version {version!r}; this latentdrum reads version {KIT_VERSION}. "
-                "Upgrade latentdrum, or re-save the kit with this version."
-            )
-        model_id = data.get("sound_model_id")
-        if not isinstance(model_id, str) or not model_id:
-            raise KitError(f"{source} does not say which sound model made it ('sound_model_id' is missing)")
+        model_id = validate(KitHeader, data, KitError, source).sound_model_id
         if expected_model_id is not None and model_id != expected_model_id:
             raise KitModelMismatchError(
                 f"{source} was made by sound model {model_id!r}, but the loaded sound model is "
                 f"{expected_model_id!r}; its latent points mean nothing to this model. Load the sound model "
                 f"{model_id!r} to play it, or make a new kit with this model (e.g. randomise the kit)."
             )
-        entries = data.get("voices")
-        if not isinstance(entries, list):
-            raise KitError(f"{source}: 'voices' must be a list of {NUM_VOICES} voice objects")
-        if len(entries) != NUM_VOICES:
-            raise KitError(f"{source}: a kit has {NUM_VOICES} voices ({', '.join(VOICES)}), got {len(entries)}")
+        doc = validate(KitFile, data, KitError, source)
         voices = []
-        for i, entry in enumerate(entries):
-            where = f"{source}: voice {i + 1} ({VOICES[i]})"
-            if not isinstance(entry, dict):
-                raise KitError(f"{where} must be an object")
-            if entry.get("voice", VOICES[i]) != VOICES[i]:
-                raise KitError(f"{where} is labelled {entry.get('voice')!r}; voices must be in order {list(VOICES)}")
-            if "sound_class" not in entry or "latent" not in entry:
-                raise KitError(f"{where} needs 'sound_class' and 'latent'")
+        for i, entry in enumerate(doc.voices):
             try:
-                voices.append(
-                    KitVoice(
-                        sound_class=entry["sound_class"],
-                        latent=entry["latent"],
-                        knobs=entry.get("knobs", {}),
-                        gain_db=entry.get("gain_db", 0.0),
-                        pan=entry.get("pan", 0.0),
-                        tune=entry.get("tune", 0.0),
-                        mute=entry.get("mute", False),
-                    )
-                )
+                voices.append(KitVoice(entry.sound_class, tuple(entry.latent), entry.knobs, entry.gain_db,
+                                       entry.pan, entry.tune, entry.mute))
             except KitError as exc:
-                raise KitError(f"{where}: {exc}") from None
-        groups = data.get("choke_groups", [list(g) for g in DEFAULT_CHOKE_GROUPS])
-        if not isinstance(groups, list):
-            raise KitError(f"{source}: 'choke_groups' must be a list of lists of voice names")
-        name = data.get("name", "")
+                raise KitError(f"{source}: voice {i + 1} ({VOICES[i]}): {exc}") from None
+        groups = DEFAULT_CHOKE_GROUPS if doc.choke_groups is None else tuple(tuple(g) for g in doc.choke_groups)
         try:
-            return cls(tuple(voices), model_id, name, tuple(groups))
+            return cls(tuple(voices), model_id, doc.name, groups)
         except KitError as exc:
             raise KitError(f"{source}: {exc}") from None
 
     def save(self, path: str | Path) -> Path:
-        """Write the kit as indented JSON; returns the path."""
-        path = Path(path)
-        try:
-            path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise KitError(f"cannot write kit to {path}: {exc.strerror or exc}") from None
-        return path
+        """Write the kit as indented JSON, atomically; returns the path."""
+        return write_document(Path(path), self.to_json(), 2, KitError, "kit")
 
     @classmethod
     def load(cls, path: str | Path, expected_model_id: str | None = None) -> Kit:
@@ -237,20 +209,7 @@ class Kit:
             KitModelMismatchError: the kit was made by another sound model.
         """
         path = Path(path)
-        if not path.is_file():
-            raise KitError(f"kit file {path} does not exist" if not path.exists() else f"{path} is not a file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KitError(f"cannot read kit file {path}: {exc}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise KitError(
-                f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                "fix the file or save the kit again"
-            ) from None
-        return cls.from_json(data, expected_model_id, source=str(path))
+        return cls.from_json(read_document(path, KitError, "kit"), expected_model_id, source=str(path))
 
 
 def _write_wav(path: Path, mono: np.ndarray) -> Path:

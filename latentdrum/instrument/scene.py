@@ -27,7 +27,6 @@ downbeat and the snare on 2 and 4.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,9 +36,18 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from latentdrum.errors import ConfigError, KitError, LatentDrumError
+from latentdrum.instrument.documents import (
+    SCENE_FORMAT,
+    SCENE_VERSION,
+    SceneFile,
+    SceneHeader,
+    read_document,
+    validate,
+    write_document,
+)
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice
 from latentdrum.instrument.timing import check_swing
-from latentdrum.patterns.pattern import Pattern
+from latentdrum.patterns.pattern import Pattern, check_bpm
 from latentdrum.spaces.phrase import Phrase, decode_guarded, fill_bar, sample_phrases
 from latentdrum.spaces.rhythm import RhythmKnobs, slerp
 
@@ -47,8 +55,6 @@ if TYPE_CHECKING:
     from latentdrum.spaces.rhythm import RhythmSpace
     from latentdrum.spaces.sound import SoundSpace
 
-SCENE_FORMAT = "latentdrum-scene"
-SCENE_VERSION = 1
 NEUTRAL_KNOBS = RhythmKnobs()
 DiceKind = Literal["pattern", "kit", "everything"]
 
@@ -81,8 +87,7 @@ class Scene:
         if z.size == 0 or not np.all(np.isfinite(z)):
             raise SceneError("a scene's rhythm latent must be a non-empty list of finite numbers")
         object.__setattr__(self, "z", z)
-        if not 20.0 <= float(self.bpm) <= 400.0:
-            raise SceneError(f"bpm must lie in [20, 400], got {self.bpm}")
+        check_bpm(self.bpm, SceneError)
         check_swing(self.swing)
         for name, lo, hi in (("temperature", 0.0, 3.0), ("dynamics", 0.0, 1.0), ("variation", 0.0, 1.0)):
             v = float(getattr(self, name))
@@ -158,93 +163,60 @@ class Scene:
         sound_model_id: str | None = None,
         source: str = "scene",
     ) -> Scene:
-        """Validate a parsed scene; with model ids given, refuse scenes made by other models."""
-        if not isinstance(data, dict) or data.get("format") != SCENE_FORMAT:
+        """Validate a parsed scene; with model ids given, refuse scenes made by other models.
+
+        The document's shape is checked by :class:`~latentdrum.instrument.documents.SceneFile`
+        (pydantic), its kit by :meth:`Kit.from_json`, its values by :class:`Scene`.
+        """
+        if not isinstance(data, dict):
             raise SceneError(f"{source} is not a latentdrum scene")
-        if data.get("version") != SCENE_VERSION:
-            raise SceneError(f"{source} is scene format version {data.get('version')!r}; this latentdrum reads "
-                             f"version {SCENE_VERSION}")
-        rid = data.get("rhythm_model_id")
+        head = validate(SceneHeader, data, SceneError, source)
+        rid, sid = head.rhythm_model_id, head.sound_model_id
         if rhythm_model_id is not None and rid != rhythm_model_id:
             raise SceneError(f"{source} was made by rhythm model {rid!r}, but the loaded one is {rhythm_model_id!r}")
-        sid = data.get("sound_model_id")
         if sound_model_id is not None and sid != sound_model_id:
             raise SceneError(f"{source} was made by sound model {sid!r}, but the loaded one is {sound_model_id!r}")
-        rhythm = data.get("rhythm")
-        if not isinstance(rhythm, dict):
-            raise SceneError(f"{source}: 'rhythm' must be an object")
+        doc = validate(SceneFile, data, SceneError, source)
+        rhythm = doc.rhythm
         try:
-            kit = Kit.from_json(data.get("kit"), sound_model_id, source=f"{source}: kit")
-            latent = rhythm.get("latent")
-            if not isinstance(latent, list) or not all(
-                isinstance(x, int | float) and not isinstance(x, bool) for x in latent
-            ):
-                raise SceneError(f"{source}: rhythm latent must be a list of numbers")
-            pattern = None
-            pinned = rhythm.get("pattern")
-            if pinned is not None:
-                if not isinstance(pinned, dict):
-                    raise SceneError(f"{source}: rhythm pattern must be an object")
-                pattern = Pattern(
-                    np.asarray(pinned.get("hits"), dtype=np.float32),
-                    np.asarray(pinned.get("velocities"), dtype=np.float32),
-                    np.asarray(pinned.get("offsets"), dtype=np.float32),
-                    float(data.get("bpm", 100.0)),
-                )
-            style = rhythm.get("style")
-            if style is not None and not isinstance(style, str):
-                raise SceneError(f"{source}: style must be a string or null")
-            return cls(
-                z=np.asarray(latent, dtype=np.float32),
-                kit=kit,
-                rhythm_model_id=str(rid),
-                style=style,
-                rhythm_knobs=RhythmKnobs(float(rhythm.get("density", 0.0)), float(rhythm.get("complexity", 0.0))),
-                bpm=float(data.get("bpm", 100.0)),
-                swing=float(data.get("swing", 50.0)),
-                temperature=float(rhythm.get("temperature", 1.0)),
-                dynamics=float(data.get("dynamics", 1.0)),
-                variation=float(data.get("variation", 0.15)),
-                pattern=pattern,
-                seed=_int(rhythm.get("seed", 0), "seed", source),
-                bars=_int(rhythm.get("bars", pattern.bars if pattern is not None else 2), "bars", source),
-                fill_every=_int(rhythm.get("fill_every", 0), "fill_every", source),
-            )
+            kit = Kit.from_json(doc.kit, sound_model_id, source=f"{source}: kit")
         except KitError as exc:
             raise SceneError(str(exc)) from None
-        except SceneError:
-            raise
-        except (LatentDrumError, TypeError, ValueError) as exc:
+        try:
+            pattern = None
+            if rhythm.pattern is not None:
+                pinned = rhythm.pattern
+                pattern = Pattern(np.asarray(pinned.hits, dtype=np.float32),
+                                  np.asarray(pinned.velocities, dtype=np.float32),
+                                  np.asarray(pinned.offsets, dtype=np.float32), doc.bpm)
+            return cls(
+                z=np.asarray(rhythm.latent, dtype=np.float32),
+                kit=kit,
+                rhythm_model_id=str(rid),
+                style=rhythm.style,
+                rhythm_knobs=RhythmKnobs(rhythm.density, rhythm.complexity),
+                bpm=doc.bpm,
+                swing=doc.swing,
+                temperature=rhythm.temperature,
+                dynamics=doc.dynamics,
+                variation=doc.variation,
+                pattern=pattern,
+                seed=rhythm.seed,
+                bars=rhythm.bars if rhythm.bars is not None else (pattern.bars if pattern is not None else 2),
+                fill_every=rhythm.fill_every,
+            )
+        except (LatentDrumError, TypeError, ValueError) as exc:  # the values' own checks, named by file
             raise SceneError(f"{source}: {exc}") from None
 
     def save(self, path: str | Path) -> Path:
         """Write the scene as JSON atomically (a temporary file renamed over the target)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            raise SceneError(f"cannot write scene to {path}: {exc.strerror or exc}") from None
-        return path
+        return write_document(Path(path), self.to_json(), 1, SceneError, "scene")
 
     @classmethod
     def load(cls, path: str | Path, rhythm_model_id: str | None = None, sound_model_id: str | None = None) -> Scene:
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SceneError(f"scene file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SceneError(f"cannot read scene file {path}: {exc}") from None
+        data = read_document(path, SceneError, "scene")
         return cls.from_json(data, rhythm_model_id, sound_model_id, source=str(path))
-
-
-def _int(v: Any, name: str, source: str) -> int:
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise SceneError(f"{source}: {name} must be a whole number, got {v!r}")
-    return v
 
 
 # --- making, morphing, blending -----------------------------------------------------------------

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from typing import Any
 import torch
 
 from latentdrum.errors import CheckpointError
+from latentdrum.files import atomic_write
 
 FORMAT_NAME = "latentdrum"
 FORMAT_VERSION = 1
@@ -57,8 +56,6 @@ def save_checkpoint(path: str | Path, ckpt: Checkpoint, half: bool = False) -> P
 
     ``half`` stores float32 tensors as float16 (half the size, for bundling); loaders cast back.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -69,15 +66,7 @@ def save_checkpoint(path: str | Path, ckpt: Checkpoint, half: bool = False) -> P
         "metrics": ckpt.metrics,
         "extra": {k: _maybe_half(v, half) for k, v in ckpt.extra.items()},
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 
 def load_checkpoint(path: str | Path, model_type: str) -> Checkpoint:

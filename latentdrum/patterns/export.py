@@ -30,7 +30,7 @@ import numpy as np
 
 from latentdrum.errors import PatternError
 from latentdrum.patterns.drummaps import GENERAL_MIDI, DrumMap
-from latentdrum.patterns.pattern import STEPS_PER_BAR, STEPS_PER_BEAT
+from latentdrum.patterns.pattern import STEPS_PER_BAR, STEPS_PER_BEAT, check_bpm
 
 DRUM_CHANNEL = 9  # MIDI channel 10, zero-based as mido counts
 TICKS_PER_BEAT = 960
@@ -84,8 +84,7 @@ def _two_tracks(
 ) -> mido.MidiFile:
     if steps <= 0 or steps % STEPS_PER_BAR:
         raise PatternError(f"a clip is a whole number of bars ({STEPS_PER_BAR} steps each), got {steps} steps")
-    if not 20.0 <= float(bpm) <= 400.0:
-        raise PatternError(f"bpm must lie in [20, 400], got {bpm}")
+    check_bpm(bpm)
     if not positions.shape == pitches.shape == velocities.shape:
         raise PatternError("positions, voices and velocities must have one entry per hit")
     step_ticks = tpb / STEPS_PER_BEAT

@@ -22,7 +22,7 @@ import numpy as np
 
 from latentdrum.errors import MidiError
 from latentdrum.patterns.drummaps import GENERAL_MIDI, WRITE_PITCHES, DrumMap, get_drum_map
-from latentdrum.patterns.pattern import MAX_OFFSET, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern
+from latentdrum.patterns.pattern import MAX_BPM, MAX_OFFSET, MIN_BPM, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern
 
 DRUM_CHANNEL = 9  # MIDI channel 10, zero-based as mido counts
 DEFAULT_TEMPO_BPM = 120.0
@@ -146,10 +146,10 @@ def read_midi(
     tempo_ticks = np.array([t for t, _ in tempos])
     tempo_bpm = np.array([b for _, b in tempos])
     bar_bpm = tempo_bpm[np.searchsorted(tempo_ticks, bar_ticks, side="right") - 1]
-    bpm0 = float(np.clip(bar_bpm[0], 20.0, 400.0))
+    bpm0 = float(np.clip(bar_bpm[0], MIN_BPM, MAX_BPM))
     return MidiDrums(
         pattern=Pattern(hits, vel, offs, bpm0),
-        bar_bpm=np.clip(bar_bpm, 20.0, 400.0),
+        bar_bpm=np.clip(bar_bpm, MIN_BPM, MAX_BPM),
         ticks_per_beat=tpb,
         unmapped_notes=sum(unmapped.values()),
     )

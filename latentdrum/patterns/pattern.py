@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from latentdrum.errors import PatternError
+from latentdrum.errors import LatentDrumError, PatternError
 from latentdrum.patterns.drummaps import NUM_VOICES
 
 if TYPE_CHECKING:
@@ -29,11 +29,24 @@ if TYPE_CHECKING:
 STEPS_PER_BAR = 16
 STEPS_PER_BEAT = 4
 MAX_OFFSET = 0.5 - 1e-4  # offsets live in [-0.5, 0.5)
+MIN_BPM, MAX_BPM = 20.0, 400.0  # every tempo the package takes (patterns, scenes, clips, the page)
+
+
+def check_bpm(bpm: float, error: type[LatentDrumError] = PatternError) -> float:
+    """Return ``bpm`` as a float, or raise ``error`` unless it lies in [MIN_BPM, MAX_BPM] (NaN does not)."""
+    if not MIN_BPM <= float(bpm) <= MAX_BPM:
+        raise error(f"bpm must lie in [{MIN_BPM:g}, {MAX_BPM:g}], got {bpm}")
+    return float(bpm)
 
 
 @dataclass(frozen=True, eq=False)
 class Pattern:
-    """A validated drum pattern of whole 4/4 bars; see the module docstring for units."""
+    """A validated drum pattern of whole 4/4 bars; see the module docstring for units.
+
+    The pattern owns its arrays: the constructor copies what it is given (as float32), so the
+    caller's arrays are never changed (not even by the canonical zeroing below) and changing them
+    afterwards does not change the pattern.
+    """
 
     hits: np.ndarray
     velocities: np.ndarray
@@ -42,7 +55,7 @@ class Pattern:
 
     def __post_init__(self) -> None:
         for name in ("hits", "velocities", "offsets"):
-            arr = np.asarray(getattr(self, name), dtype=np.float32)
+            arr = np.array(getattr(self, name), dtype=np.float32)  # a copy: never the caller's array
             if arr.ndim != 2 or arr.shape[1] != NUM_VOICES:
                 raise PatternError(f"{name} must have shape (steps, {NUM_VOICES}), got {arr.shape}")
             if not np.all(np.isfinite(arr)):
@@ -64,8 +77,7 @@ class Pattern:
             raise PatternError("velocities must lie in [0, 1] (MIDI velocity / 127)")
         if self.offsets.min() < -0.5 or self.offsets.max() >= 0.5:
             raise PatternError("offsets must lie in [-0.5, 0.5) of a step")
-        if not (20.0 <= float(self.bpm) <= 400.0):
-            raise PatternError(f"bpm must lie in [20, 400], got {self.bpm}")
+        check_bpm(self.bpm)
         # Canonical form: no velocity or offset where nothing is struck.
         self.velocities[self.hits == 0] = 0.0
         self.offsets[self.hits == 0] = 0.0
@@ -111,7 +123,7 @@ class Pattern:
         return out
 
     def with_bpm(self, bpm: float) -> Pattern:
-        return Pattern(self.hits.copy(), self.velocities.copy(), self.offsets.copy(), bpm)
+        return Pattern(self.hits, self.velocities, self.offsets, bpm)  # the constructor copies
 
     def copy(self) -> Pattern:
         return self.with_bpm(self.bpm)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from latentdrum.errors import AudioError
+from latentdrum.sounds.levels import amp_to_db, db_to_amp, max_window_rms, raised_cosine
 
 SAMPLE_RATE = 44100
 MAX_DURATION = 3.0  # seconds kept of each one-shot (a crash rings that long); longer ones are cut with a fade
@@ -38,14 +39,6 @@ TARGET_RMS_DB = -12.0  # RMS of the loudest 50 ms window after normalisation
 PEAK_DB = -1.0  # peak ceiling after normalisation
 SILENCE_DB = -70.0  # a file whose peak is below this is silent
 AUDIO_SUFFIXES = (".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".mp3")
-
-
-def db_to_amp(db: float) -> float:
-    return float(10.0 ** (db / 20.0))
-
-
-def amp_to_db(amp: float) -> float:
-    return float(20.0 * np.log10(max(amp, 1e-12)))
 
 
 def resample(audio: np.ndarray, sr_in: int, sr_out: int = SAMPLE_RATE) -> np.ndarray:
@@ -108,19 +101,6 @@ def trim_tail(audio: np.ndarray, threshold_db: float = -100.0) -> np.ndarray:
     return audio[: int(loud[-1]) + 1 if loud.size else 1]
 
 
-def _raised_cosine(n: int) -> np.ndarray:
-    """``(n,)`` float32 ramp from 0 to 1 (half a Hann window)."""
-    return (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)
-
-
-def max_window_rms(audio: np.ndarray, window: int = 2205) -> float:
-    """RMS of the loudest ``window``-sample stretch (default 50 ms), linear amplitude."""
-    if len(audio) <= window:
-        return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
-    c = np.concatenate([[0.0], np.cumsum(audio.astype(np.float64) ** 2)])
-    return float(np.sqrt(np.max(c[window:] - c[:-window]) / window))
-
-
 @dataclass(frozen=True)
 class OneShot:
     """A prepared one-shot: ``audio`` is ``(MAX_SAMPLES,)`` float32; ``level_db`` is the file's own
@@ -153,12 +133,12 @@ def prepare_one_shot(audio: np.ndarray, source: str = "audio") -> OneShot:
     y = x[start:].astype(np.float32)
     pre = onset - start
     if pre > 0:
-        y[:pre] *= _raised_cosine(pre)
+        y[:pre] *= raised_cosine(pre)
     duration = len(y) / SAMPLE_RATE
     if len(y) > MAX_SAMPLES:
         y = y[:MAX_SAMPLES]
         n_fade = int(FADE_OUT * SAMPLE_RATE)
-        y[-n_fade:] *= _raised_cosine(n_fade)[::-1]
+        y[-n_fade:] *= raised_cosine(n_fade)[::-1]
     else:
         y = np.pad(y, (0, MAX_SAMPLES - len(y)))
     rms = max_window_rms(y)
@@ -178,8 +158,8 @@ def clean_output(audio: np.ndarray, fade_in: int = 16, fade_out: int = 2205, pea
     """
     y = np.array(audio, dtype=np.float32, copy=True)
     y -= y.mean(axis=-1, keepdims=True)
-    y[..., :fade_in] *= _raised_cosine(fade_in)
-    y[..., -fade_out:] *= _raised_cosine(fade_out)[::-1]
+    y[..., :fade_in] *= raised_cosine(fade_in)
+    y[..., -fade_out:] *= raised_cosine(fade_out)[::-1]
     peak = np.max(np.abs(y), axis=-1, keepdims=True)
     ceiling = db_to_amp(peak_db)
     y *= np.where(peak > ceiling, ceiling / np.maximum(peak, 1e-12), 1.0).astype(np.float32)

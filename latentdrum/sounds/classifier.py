@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from latentdrum.errors import CheckpointError
+from latentdrum.files import atomic_write, atomic_write_text
 from latentdrum.sounds.features import FEATURE_VERSION, N_FEATURES, sound_features
 
 FORMAT_VERSION = 1
@@ -109,18 +110,18 @@ class SoundClassifier:
 
     def save(self, path: str | Path) -> Path:
         """Write ``.npz`` (arrays + JSON header) or, for a ``.json`` path, one JSON file."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         d = self.to_dict()
-        if path.suffix == ".json":
-            path.write_text(json.dumps(d))
-            return path
+        if Path(path).suffix == ".json":
+            return atomic_write_text(path, json.dumps(d))
         header = {k: v for k, v in d.items() if k not in _ARRAYS}
         arrays: dict[str, Any] = {k: np.asarray(getattr(self, k), dtype=np.float32) for k in _ARRAYS}
         arrays["header"] = np.array(json.dumps(header))
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
-        return path
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as fh:  # a file object: np.savez adds no ".npz" to the name
+                np.savez(fh, **arrays)
+
+        return atomic_write(path, write)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SoundClassifier:

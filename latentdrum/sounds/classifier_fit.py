@@ -24,7 +24,7 @@ from scipy.signal import resample_poly
 from scipy.special import logsumexp
 
 from latentdrum.errors import AudioError, DatasetError
-from latentdrum.sounds.audio import MAX_SAMPLES, prepare_one_shot
+from latentdrum.sounds.audio import MAX_SAMPLES, SAMPLE_RATE, prepare_one_shot
 from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.classifier import SoundClassifier
 from latentdrum.sounds.features import FEATURE_SECONDS, FEATURE_VERSION, sound_features
@@ -101,7 +101,7 @@ def fit_classifier(audio: np.ndarray, labels: Sequence[str], kits: Sequence[str]
     y = np.array([classes.index(c) for c in labels])
     k = np.array([kit_names.index(s) for s in kits])
     # default: the length the features look at (the first second), as at classification time
-    kept = min(audio.shape[1], FEATURE_SECONDS * 44100) / 44100.0
+    kept = min(audio.shape[1], FEATURE_SECONDS * SAMPLE_RATE) / SAMPLE_RATE
     dur = np.full(len(audio), kept) if duration is None else np.asarray(duration, np.float64)
     views = [sound_features(audio, dur)]
     if augment:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from latentdrum.sounds.spectral import BIN_HZ, ONSET_SAMPLE, SR, stft
+from latentdrum.sounds.audio import PRE_ROLL, SAMPLE_RATE
+from latentdrum.sounds.spectral import BIN_HZ, stft
 
 DESCRIPTORS: tuple[str, ...] = ("brightness", "pitch", "decay", "attack")
 _BAND = (BIN_HZ >= 30.0) & (BIN_HZ <= 20000.0)
@@ -55,7 +56,7 @@ def pitch(x: np.ndarray, spec: np.ndarray | None = None) -> np.ndarray:
 
 def decay(x: np.ndarray) -> np.ndarray:
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    peak = np.full(len(x), ONSET_SAMPLE)  # one-shots are onset-aligned (audio.PRE_ROLL)
+    peak = np.full(len(x), PRE_ROLL)  # one-shots are onset-aligned (audio.PRE_ROLL)
     energy = np.cumsum((x**2)[:, ::-1], axis=1)[:, ::-1]  # Schroeder backward integral
     out = np.zeros(len(x))
     for i, (e, p) in enumerate(zip(energy, peak, strict=True)):
@@ -63,15 +64,15 @@ def decay(x: np.ndarray) -> np.ndarray:
         k = int(np.argmax(db <= -10.0)) if np.any(db <= -10.0) else len(db) - 1
         if 0 < k < len(db):  # interpolate the -10 dB crossing between samples k-1 and k
             k = k - 1 + (db[k - 1] + 10.0) / max(db[k - 1] - db[k], 1e-12)
-        out[i] = 3.0 * k / SR
+        out[i] = 3.0 * k / SAMPLE_RATE
     return out
 
 
-def attack(x: np.ndarray, onset: int = ONSET_SAMPLE, span_ms: float = 50.0) -> np.ndarray:
+def attack(x: np.ndarray, onset: int = PRE_ROLL, span_ms: float = 50.0) -> np.ndarray:
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    n = int(span_ms * SR / 1000)
+    n = int(span_ms * SAMPLE_RATE / 1000)
     seg = x[:, onset : onset + n] ** 2
-    t = np.arange(seg.shape[1]) / SR * 1000.0
+    t = np.arange(seg.shape[1]) / SAMPLE_RATE * 1000.0
     return (seg @ t) / np.maximum(seg.sum(axis=1), 1e-12)
 
 

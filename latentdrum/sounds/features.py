@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from latentdrum.sounds.audio import PRE_ROLL, SAMPLE_RATE
+from latentdrum.sounds.mel import mel_filters
 
 FEATURE_VERSION = 1
 N_FFT = 2048
@@ -34,18 +35,8 @@ FEATURE_SECONDS = 1  # the features look at the first second: the stretches belo
 _WINDOW = np.hanning(N_FFT).astype(np.float32)
 
 
-def _mel_filters() -> np.ndarray:
-    """``(N_MELS, N_FFT // 2 + 1)`` triangular filters, equally spaced in mel from 30 Hz to 16 kHz."""
-    mel = 2595.0 * np.log10(1.0 + _FREQS / 700.0)
-    lo, hi = (2595.0 * np.log10(1.0 + f / 700.0) for f in (30.0, 16000.0))
-    edges = np.linspace(lo, hi, N_MELS + 2)
-    up = (mel[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
-    down = (edges[2:, None] - mel[None]) / (edges[2:, None] - edges[1:-1, None])
-    w = np.maximum(0.0, np.minimum(up, down))
-    return (w / np.maximum(w.sum(axis=1, keepdims=True), 1e-9)).astype(np.float32)
-
-
-_MEL = _mel_filters()
+# (N_MELS, N_FFT // 2 + 1) triangular filters, equally spaced in mel from 30 Hz to 16 kHz
+_MEL = mel_filters(N_FFT, N_MELS, 30.0, 16000.0).astype(np.float32)
 _LOG2F = np.log2(np.maximum(_FREQS, 1.0))
 _LOW = _FREQS < 200.0
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from latentdrum.errors import AudioError
 from latentdrum.sounds.audio import SAMPLE_RATE
+from latentdrum.sounds.levels import amp_to_db
 
 HOP = 256
 N_FFT = 2048
@@ -118,7 +119,7 @@ def analyse_loop(audio: np.ndarray, bpm: float | None = None, source: str = "the
         raise AudioError(f"{source} is {duration:.2f} s long; give a loop of at least one bar")
     peak = float(np.abs(audio).max()) if len(audio) else 0.0
     if peak < 10 ** (SILENCE_DB / 20):
-        raise AudioError(f"{source} is silent (peak {20 * np.log10(max(peak, 1e-12)):.0f} dBFS); "
+        raise AudioError(f"{source} is silent (peak {amp_to_db(peak):.0f} dBFS); "
                          "give a recording of drums")
     # Silence before the start: a loop cut on its first hit has its onset at sample 0, where
     # spectral flux has no earlier frame to rise from.

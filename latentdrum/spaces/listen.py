@@ -21,7 +21,7 @@ import torch
 
 from latentdrum.errors import AudioError, CheckpointError
 from latentdrum.models.transcriber import Transcriber, TranscriberConfig
-from latentdrum.patterns.pattern import MAX_OFFSET, STEPS_PER_BAR, Pattern
+from latentdrum.patterns.pattern import MAX_BPM, MAX_OFFSET, MIN_BPM, STEPS_PER_BAR, Pattern, check_bpm
 from latentdrum.sounds.onsets import LoopAnalysis, analyse_loop
 
 
@@ -77,8 +77,8 @@ class LoopTranscriber:
         Raises:
             AudioError: silent or too short audio, too few onsets, or no clear tempo without ``bpm``.
         """
-        if bpm is not None and not 20.0 <= bpm <= 400.0:
-            raise AudioError(f"bpm must lie in [20, 400], got {bpm}")
+        if bpm is not None:
+            check_bpm(bpm, AudioError)
         a = analyse_loop(audio, bpm, source)
         hits, vel = self.voices(a.features)
         events = [(float(t), int(v), float(vel[k, v])) for k, t in enumerate(a.onsets) for v in np.nonzero(hits[k])[0]]
@@ -91,7 +91,7 @@ class LoopTranscriber:
         pos = np.array([(t - start) / step for t, _, _ in events])
         idx = np.floor(pos + 0.5).astype(int)
         bars = max(1, math.ceil((int(idx.max()) + 1) / STEPS_PER_BAR))
-        p = Pattern.empty(bars, float(np.clip(a.bpm, 20.0, 400.0)))
+        p = Pattern.empty(bars, float(np.clip(a.bpm, MIN_BPM, MAX_BPM)))
         for (_, voice, v), i, x in zip(events, idx, pos, strict=True):
             if p.hits[i, voice] == 0 or v > p.velocities[i, voice]:
                 p.hits[i, voice], p.velocities[i, voice] = 1.0, max(v, 1 / 127)

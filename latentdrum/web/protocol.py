@@ -51,10 +51,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
-from pydantic_core import PydanticCustomError
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.instrument.documents import fail as _bad
+from latentdrum.instrument.documents import short_repr as _short
 from latentdrum.instrument.kit import KNOB_NAMES
+from latentdrum.patterns.pattern import MAX_BPM, MIN_BPM
 
 MAX_MESSAGE_BYTES = 4096
 MAX_SEED = 2**31 - 1
@@ -63,15 +65,6 @@ KNOBS = KNOB_NAMES
 
 class ProtocolError(LatentDrumError):
     """A websocket message that cannot be applied (malformed, oversized or out of range)."""
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _bad(message: str) -> PydanticCustomError:
-    return PydanticCustomError("latentdrum", message)
 
 
 class _Named(Protocol):
@@ -110,7 +103,7 @@ MapCoord = Annotated[float, _num(-100, 100)]
 Unit = Annotated[float, _num(0, 1)]
 Signed = Annotated[float, _num(-1, 1)]
 Temperature = Annotated[float, _num(0, 3)]
-Bpm = Annotated[float, _num(20, 400)]
+Bpm = Annotated[float, _num(MIN_BPM, MAX_BPM)]
 Swing = Annotated[float, _num(50, 75)]
 GainDb = Annotated[float, _num(-60, 12)]
 Tune = Annotated[float, _num(-24, 24)]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 MAX_DEPTH = 32  # a scene document nests 5 deep
 MAX_ABS = 2.0**53  # beyond exact integers (seeds go to 2**31): refused before any arithmetic
@@ -27,7 +28,7 @@ class BodyError(LatentDrumError):
 def encode_sounds(sounds: dict[int, tuple[str, np.ndarray]]) -> bytes:
     """Binary one-shots: ``uint32 LE header length | JSON header (space-padded to 4 bytes) | float32 LE``.
 
-    The header is ``{"sample_rate": 44100, "voices": [{"voice", "key", "layers", "variations",
+    The header is ``{"sample_rate": SAMPLE_RATE (44100), "voices": [{"voice", "key", "layers", "variations",
     "samples", "offset"}]}``; voice ``v``'s ``(L, R, N)`` float32 samples start ``offset`` bytes
     into the data part, layer-major.
     """
@@ -39,7 +40,7 @@ def encode_sounds(sounds: dict[int, tuple[str, np.ndarray]]) -> bytes:
                         "offset": offset})
         chunks.append(data)
         offset += len(data)
-    header = json.dumps({"sample_rate": 44100, "voices": entries}).encode()
+    header = json.dumps({"sample_rate": SAMPLE_RATE, "voices": entries}).encode()
     header += b" " * (-len(header) % 4)
     return struct.pack("<I", len(header)) + header + b"".join(chunks)
 

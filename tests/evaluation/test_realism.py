@@ -7,8 +7,6 @@ import pytest
 
 from latentdrum.evaluation.realism import (
     FEATURE_NAMES,
-    ONSET,
-    SR,
     decay_times,
     level_after_onset_db,
     partial_jitter,
@@ -16,6 +14,8 @@ from latentdrum.evaluation.realism import (
     realism_table,
     sound_features,
 )
+from latentdrum.sounds.audio import PRE_ROLL as ONSET
+from latentdrum.sounds.audio import SAMPLE_RATE as SR
 
 
 def _t(seconds: float) -> np.ndarray:

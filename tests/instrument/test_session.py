@@ -105,9 +105,8 @@ def test_dice_and_blend_change_the_kit_and_full_sounds_have_layers(session: Sess
 def test_render_loop_is_stereo_and_audible(session: Session) -> None:
     audio = session.render_loop(loops=1, quality="draft")
     assert audio.shape == (round(session.pattern.steps * 15 / session.scene.bpm * 44100), 2)
-    if session.pattern.num_hits:
-        assert np.abs(audio).max() > 1e-3
-    assert np.abs(audio).max() <= 1.0
+    assert session.pattern.num_hits > 0  # a new session never starts on an empty groove (the guard)
+    assert 1e-3 < np.abs(audio).max() <= 1.0
 
 
 def test_state_survives_a_restart(tmp_path: Path, rhythm_space, sound_space) -> None:  # type: ignore[no-untyped-def]

@@ -68,3 +68,16 @@ def test_onset_times_follow_tempo_and_offsets() -> None:
     ((t, voice, vel),) = p.onset_times()
     assert voice == 1 and vel == 0.5
     assert t == pytest.approx((4 + 0.2) * 0.125)
+
+
+def test_a_pattern_neither_changes_nor_shares_its_callers_arrays() -> None:
+    hits = np.zeros((16, NUM_VOICES), np.float32)
+    hits[0, 0] = 1.0
+    velocities = np.full((16, NUM_VOICES), 0.5, np.float32)  # velocity where nothing is struck
+    offsets = np.full((16, NUM_VOICES), 0.1, np.float32)
+    p = Pattern(hits, velocities, offsets)
+    assert p.velocities[1, 0] == 0.0 and p.offsets[1, 0] == 0.0  # the pattern is canonical ...
+    assert np.all(velocities == 0.5) and np.all(offsets == np.float32(0.1))  # ... the caller's arrays are not touched
+    hits[4, 1] = 1.0
+    velocities[0, 0] = 1.0
+    assert p.num_hits == 1 and p.velocities[0, 0] == 0.5  # later changes to them do not reach the pattern

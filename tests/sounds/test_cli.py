@@ -13,7 +13,8 @@ import pytest
 import soundfile as sf
 
 from latentdrum.cli import main
-from latentdrum.models.checkpoint import Checkpoint, save_checkpoint
+from latentdrum.models.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from latentdrum.spaces.sound import SoundSpace
 from tests.sounds.factory import drum, write_kit
 
 
@@ -33,10 +34,16 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_train_writes_a_self_describing_checkpoint(trained: tuple[Path, Path]) -> None:
-    _, ckpt = trained
-    summary = json.loads((ckpt.parent / "train_summary.json").read_text())
-    assert summary["data"]["heldout_kits"] == ["kitB"] and summary["data"]["train_kits"] == ["kitA"]
-    assert summary["metrics"]["epochs"] >= 1 and summary["metrics"]["seed"] == 3
+    _, path = trained
+    ckpt = load_checkpoint(path, "sound")  # the file alone: format, type, config, data, metrics
+    assert ckpt.config["latent_dim"] == 4 and ckpt.config["hidden"] == 32
+    assert ckpt.data_summary["heldout_kits"] == ["kitB"] and ckpt.data_summary["train_kits"] == ["kitA"]
+    assert ckpt.metrics["epochs"] >= 1 and ckpt.metrics["seed"] == 3
+    assert ckpt.metrics["train_config"]["batch_size"] == 4
+    space = SoundSpace.load(path)  # and it loads as a space with no other file beside it
+    assert space.latent_dim == 4 and {"kick", "snare"} <= set(space.classes)
+    summary = json.loads((path.parent / "train_summary.json").read_text())
+    assert summary == {"data": ckpt.data_summary, "metrics": ckpt.metrics}
 
 
 def test_sample_reconstruct_morph(trained: tuple[Path, Path], tmp_path: Path) -> None:

@@ -15,29 +15,23 @@ Medians and p95 in ms. Speed targets are checked here, never in unit tests.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from latentdrum.evaluation.bench.timing import one_thread, time_calls
+
 
 def _times(fn: Callable[[int], Any], repeats: int) -> dict[str, float]:
-    fn(-1)  # warm-up
-    out = []
-    for i in range(repeats):
-        t0 = time.perf_counter()
-        fn(i)
-        out.append((time.perf_counter() - t0) * 1e3)
-    return {"median_ms": round(float(np.median(out)), 2), "p95_ms": round(float(np.percentile(out, 95)), 2)}
+    t = time_calls(fn, repeats)  # one warm-up call
+    return {"median_ms": t.median(), "p95_ms": t.p95()}
 
 
 def run(
     rhythm_model: str | Path | None = None, sound_model: str | Path | None = None, repeats: int = 10
 ) -> dict[str, Any]:
-    import torch
-
     from latentdrum.instrument.coupling import DRAFT, Coupling, kit_sounds
     from latentdrum.instrument.render import RenderSettings, render
     from latentdrum.instrument.scene import new_scene
@@ -45,15 +39,7 @@ def run(
     from latentdrum.spaces.rhythm import RhythmSpace
     from latentdrum.spaces.sound import SoundSpace
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        limits: Any = threadpool_limits(limits=1)
-    except ImportError:
-        limits = None
-    try:
+    with one_thread():
         rhythm, sound = RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model)
         kit_only = Coupling(layers=1, variations=1, dynamics=0.0, variation=0.0)
 
@@ -82,7 +68,3 @@ def run(
             "sound_model_id": sound.model_id,
             "threads": 1,
         }
-    finally:
-        torch.set_num_threads(threads)
-        if limits is not None:
-            limits.restore_original_limits()

@@ -17,7 +17,7 @@ data, decaying noise bursts of the same lengths stand in.
 from __future__ import annotations
 
 import os
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
+from latentdrum.evaluation.bench.timing import time_calls
 from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
@@ -150,14 +151,9 @@ def groove_pattern(bpm: float = 120.0) -> tuple[Pattern, str]:
     return busy_pattern(bpm), "synthetic busy pattern"
 
 
-def _time_ms(fn: Any, repeats: int) -> dict[str, float]:
-    fn()  # warm-up: tuning cache, allocator
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return {"median_ms": round(float(np.median(times)), 2), "min_ms": round(float(np.min(times)), 2)}
+def _time_ms(fn: Callable[..., object], repeats: int) -> dict[str, float]:
+    t = time_calls(lambda _: fn(), repeats)  # one warm-up call: tuning cache, allocator
+    return {"median_ms": t.median(), "min_ms": t.min()}
 
 
 def run(repeats: int = REPEATS) -> dict[str, Any]:

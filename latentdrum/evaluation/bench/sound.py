@@ -16,67 +16,49 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import nullcontext
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-
-def _single_thread() -> Any:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it BLAS may use more threads (numbers still honest per call)
-        return nullcontext()
-    return threadpool_limits(limits=1)
+from latentdrum.evaluation.bench.timing import one_thread, time_calls
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 
-def _median_ms(fn: Any, repeats: int) -> tuple[float, float]:
+def _median_ms(fn: Callable[..., object], repeats: int) -> tuple[float, float]:
     """Median wall-clock and median CPU (this thread) milliseconds of ``fn()``."""
-    fn()  # warm-up (first call builds caches)
-    wall, cpu = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.thread_time() - c0)
-    return float(np.median(wall) * 1000.0), float(np.median(cpu) * 1000.0)
+    t = time_calls(lambda _: fn(), repeats)  # one warm-up call builds the caches
+    return float(np.median(t.wall)), float(np.median(t.cpu))
 
 
 def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
     """Time :meth:`SoundSpace.decode` on one thread; returns medians in ms and real-time factors."""
-    import torch
-
     from latentdrum.spaces.sound import Knobs, SoundSpace
 
     t0 = time.perf_counter()
     space = SoundSpace.load(model)
     load_s = time.perf_counter() - t0
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with _single_thread():
-            per_class = {}
-            for cls in [c for c in ("kick", "snare", "closed_hat", "crash", "ride") if c in space.classes]:
-                z1 = space.sample_latent(cls, 1, seed=0)
-                z6 = np.repeat(z1, 6, axis=0) + 0.05 * np.random.default_rng(0).standard_normal((6, space.latent_dim))
-                inten = np.repeat([0.2, 0.6, 1.0], 2)
-                draft, draft_cpu = _median_ms(lambda z1=z1, cls=cls: space.decode(
-                    z1, cls, Knobs(0.3, -0.4, 0.5, -0.2), gla_iters=1, max_seconds=1.0), repeats)
-                full, full_cpu = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
-                    z6.astype(np.float32), cls, intensity=inten), max(3, repeats // 5))
-                per_class[cls] = {"draft_ms": round(draft, 2), "draft_cpu_ms": round(draft_cpu, 2),
-                                  "full_6_rows_ms": round(full, 1), "full_6_rows_cpu_ms": round(full_cpu, 1),
-                                  "seconds": round(space.decode(z1, cls).shape[1] / 44100, 2)}
-            batches = {}
-            for n in (9, 40):
-                names = [space.classes[i % len(space.classes)] for i in range(n)]
-                z = np.concatenate([space.sample_latent(c, 1, seed=i) for i, c in enumerate(names)])
-                ms, ms_cpu = _median_ms(lambda z=z, names=names: space.decode(z, names), max(3, repeats // 5))
-                batches[str(n)] = {"ms": round(ms, 2), "ms_per_sound": round(ms / n, 2),
-                                   "cpu_ms_per_sound": round(ms_cpu / n, 2)}
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread():
+        per_class = {}
+        for cls in [c for c in ("kick", "snare", "closed_hat", "crash", "ride") if c in space.classes]:
+            z1 = space.sample_latent(cls, 1, seed=0)
+            z6 = np.repeat(z1, 6, axis=0) + 0.05 * np.random.default_rng(0).standard_normal((6, space.latent_dim))
+            inten = np.repeat([0.2, 0.6, 1.0], 2)
+            draft, draft_cpu = _median_ms(lambda z1=z1, cls=cls: space.decode(
+                z1, cls, Knobs(0.3, -0.4, 0.5, -0.2), gla_iters=1, max_seconds=1.0), repeats)
+            full, full_cpu = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
+                z6.astype(np.float32), cls, intensity=inten), max(3, repeats // 5))
+            per_class[cls] = {"draft_ms": round(draft, 2), "draft_cpu_ms": round(draft_cpu, 2),
+                              "full_6_rows_ms": round(full, 1), "full_6_rows_cpu_ms": round(full_cpu, 1),
+                              "seconds": round(space.decode(z1, cls).shape[1] / SAMPLE_RATE, 2)}
+        batches = {}
+        for n in (9, 40):
+            names = [space.classes[i % len(space.classes)] for i in range(n)]
+            z = np.concatenate([space.sample_latent(c, 1, seed=i) for i, c in enumerate(names)])
+            ms, ms_cpu = _median_ms(lambda z=z, names=names: space.decode(z, names), max(3, repeats // 5))
+            batches[str(n)] = {"ms": round(ms, 2), "ms_per_sound": round(ms / n, 2),
+                               "cpu_ms_per_sound": round(ms_cpu / n, 2)}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {
         "sound_load_s": round(load_s, 3),

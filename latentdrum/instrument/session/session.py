@@ -5,7 +5,7 @@ Every method that changes something returns a plain JSON-able dict (what the pag
 
 Speed: a pad move or a knob on the rhythm decodes one pattern (a few ms); sounds are decoded
 lazily when the page asks for them (:meth:`Session.sounds`, see :mod:`.sounds`), in a draft and
-a full quality, and cached.
+a full quality, and cached. Sounds, the rendered loop and the downloads: :mod:`.output`.
 
 Undo (:mod:`.history`): each discrete edit pushes the previous scene; a run of pad moves counts as
 one edit. Persistence (:mod:`.store`): with a ``state_path``, the current scene and the corners are
@@ -24,15 +24,13 @@ import numpy as np
 
 from latentdrum.errors import ConfigError
 from latentdrum.instrument.coupling import Coupling
-from latentdrum.instrument.kit import KNOB_NAMES, Kit
-from latentdrum.instrument.render import RenderSettings, render
+from latentdrum.instrument.kit import KNOB_NAMES
 from latentdrum.instrument.scene import DiceKind, Scene, blend4, new_scene, randomise
-from latentdrum.instrument.session import export, views
+from latentdrum.instrument.session import views
 from latentdrum.instrument.session.history import History
+from latentdrum.instrument.session.output import SessionOutput
 from latentdrum.instrument.session.sounds import SoundCache, check_voice
 from latentdrum.instrument.session.store import StateFile, default_state_path, state_document
-from latentdrum.instrument.stems import render_stems
-from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.grooves import is_degenerate
 from latentdrum.patterns.pattern import Pattern
@@ -50,7 +48,7 @@ START_STYLES = ("rock", "funk", "pop", "hiphop")
 START_TEMPERATURE = 0.6
 
 
-class Session:
+class Session(SessionOutput):
     """One player's instrument state; see the module docstring."""
 
     def __init__(
@@ -318,36 +316,6 @@ class Session:
             self._apply(scene, "load")
             return self.state()
 
-    # --- sounds ------------------------------------------------------------------------------
-    def _coupling_for(self, quality: str) -> Coupling:
-        return self._sounds.coupling_for(quality, self.scene.dynamics, self.scene.variation)
-
-    def voice_key(self, voice: int, quality: str = "full", kit: Kit | None = None) -> str:
-        """A short hash of everything voice ``voice``'s one-shots depend on (not its mix)."""
-        return self._sounds.key(kit or self.scene.kit, voice, self._coupling_for(quality), quality)
-
-    def sounds(self, voices: list[int] | None = None, quality: str = "full") -> dict[int, tuple[str, np.ndarray]]:
-        """voice -> (key, ``(L, R, N)`` float32 one-shots) of the current kit; missing ones decoded in one batch."""
-        chosen = list(range(NUM_VOICES)) if voices is None else voices
-        return self._sounds.get(self.scene.kit, chosen, self._coupling_for(quality), quality)
-
-    def voice_sounds(self, quality: str = "full") -> list[VoiceSounds]:
-        """The 9 voices ready for :func:`render` (mix settings of the current kit)."""
-        kit = self.scene.kit
-        audio = self.sounds(None, quality)
-        return [kit.voices[v].sounds(audio[v][1]) for v in range(NUM_VOICES)]
-
-    def render_settings(self, loops: int = 2, sample_rate: int = 44_100) -> RenderSettings:
-        """How the current scene renders: its tempo, swing, coupling and chokes."""
-        s = self.scene
-        return RenderSettings(bpm=s.bpm, swing=s.swing, loops=loops, velocity_timbre=1.0,
-                              variation=1.0 if s.variation > 0 else 0.0,
-                              choke_groups=s.kit.choke_group_indices(), sample_rate=sample_rate)
-
-    def render_loop(self, loops: int = 2, quality: str = "full", sample_rate: int = 44_100) -> np.ndarray:
-        """``(N, 2)`` float32: the current pattern played by the current kit, ``loops`` times."""
-        return render(self.pattern, self.voice_sounds(quality), self.render_settings(loops, sample_rate))
-
     # --- what the page draws ------------------------------------------------------------------
     def pattern_json(self) -> dict[str, Any]:
         s = self.scene
@@ -401,7 +369,7 @@ class Session:
             | self.sounds_json()
         )
 
-    # --- files ------------------------------------------------------------------------------------
+    # --- opening --------------------------------------------------------------------------------
     @classmethod
     def open(
         cls,
@@ -418,30 +386,3 @@ class Session:
 
         path = (state_path if state_path is not None else default_state_path()) if persist else None
         return cls(RhythmSpace.load(rhythm_model), SoundSpace.load(sound_model), path, seed=seed)
-
-    def kit_json(self) -> dict[str, Any]:
-        """The current kit as a kit document (``latentdrum-kit`` JSON)."""
-        return self.scene.kit.to_json()
-
-    def scene_json(self) -> dict[str, Any]:
-        """The current scene as a scene document (``latentdrum-scene`` JSON)."""
-        return self.scene.to_json()
-
-    def midi_bytes(self, options: export.DownloadOptions | None = None) -> bytes:
-        """The current pattern as a MIDI drum clip, as played (swing in the notes) or straight."""
-        return export.midi_bytes(self.pattern, self.scene.swing, options)
-
-    def groove_bytes(self, options: export.DownloadOptions | None = None) -> bytes:
-        """The groove template of the current pattern at the current swing."""
-        return export.groove_bytes(self.pattern, self.scene.swing)
-
-    def wav_bytes(self, loops: int = 2, options: export.DownloadOptions | None = None) -> bytes:
-        """The current pattern played by the current kit, ``loops`` times: a 24-bit stereo WAV."""
-        rate = (options or export.DownloadOptions()).sample_rate
-        return export.wav_bytes(self.render_loop(loops, sample_rate=rate), rate)
-
-    def stems_zip(self, loops: int = 2, options: export.DownloadOptions | None = None) -> bytes:
-        """The loop's mix, one WAV per voice and the MIDI clip, zipped (see :func:`export.stems_zip`)."""
-        options = options or export.DownloadOptions()
-        stems = render_stems(self.pattern, self.voice_sounds("full"), self.render_settings(loops, options.sample_rate))
-        return export.stems_zip(stems, self.pattern, self.scene.swing, options, loops)

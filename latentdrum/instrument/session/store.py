@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from latentdrum.errors import ConfigError, LatentDrumError
+from latentdrum.files import atomic_write_text
 from latentdrum.instrument.scene import Scene
 
 STATE_FORMAT = "latentdrum-session"
@@ -155,11 +156,8 @@ class StateFile:
             self._saved_at = time.monotonic()
             text = json.dumps(self._snapshot())
         with self._write_lock:
-            tmp = self.path.with_name(self.path.name + ".tmp")
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(self.path)
+                atomic_write_text(self.path, text)
             except OSError as exc:  # the instrument keeps playing; the player is told once
                 if not self._failing:
                     self.notice = f"the session could not be saved to {self.path} ({exc.strerror or exc})"
