@@ -58,7 +58,9 @@ def page(browser: Any, server: str) -> Iterator[Any]:
 
 
 def _server(page: Any) -> dict[str, Any]:
-    """The server's state as it is now (``/api/state`` runs after every queued message)."""
+    """The server's state once every message of the page has been answered (``/api/state`` does
+    not wait for queued messages)."""
+    page.wait_for_function("!window.__ld.pending || window.__ld.pending() === 0", timeout=10_000)
     return dict(page.evaluate("fetch('/api/state').then(r => r.json())"))
 
 
@@ -115,16 +117,18 @@ def test_fast_key_nudges_arrive_whole(page: Any) -> None:
 def test_a_touched_control_is_not_overwritten_by_the_server(page: Any, browser: Any, server: str) -> None:
     other = _open(browser, server)
     try:
-        page.locator("#density").focus()
-        page.keyboard.press("Home")
-        page.keyboard.press("ArrowRight")
+        box = page.locator("#density").bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
+        page.mouse.down()  # the player holds the density slider
         mine = _value(page, "#density")
+        page.wait_for_function(f"fetch('/api/state').then(r => r.json()).then(s => s.rhythm.density === {mine})")
         # Another page sets density while this player is still on the control.
+        seen = page.evaluate("window.__ld.applied.filter(a => a.startsWith('broadcast')).length")
         other.evaluate("window.__ld.sendRaw(JSON.stringify({op: 'rhythm', density: 1}))")
-        page.wait_for_timeout(200)
+        page.wait_for_function(f"window.__ld.applied.filter(a => a.startsWith('broadcast')).length > {seen}")
         assert _value(page, "#density") == pytest.approx(mine)
         # Once they let go, the page shows what the server plays.
-        page.locator("body").click(position={"x": 5, "y": 5})
+        page.mouse.up()
         page.wait_for_function("Number(document.querySelector('#density').value) === 1", timeout=5_000)
     finally:
         other.close()
@@ -141,7 +145,7 @@ def test_tempo_shows_the_clamped_value_and_space_still_plays(page: Any) -> None:
     assert page.evaluate("window.__ld.engine.playing") is True
     page.keyboard.press("Space")
     assert page.evaluate("window.__ld.engine.playing") is False
-    assert _server(page)["transport"]["bpm"] == 300
+    assert _server(page)["transport"]["bpm"] == 300, page.evaluate("window.__ld.applied.slice(-8)")
     bpm.click()
     bpm.fill("100")
     bpm.press("Enter")
@@ -164,8 +168,9 @@ def test_the_same_scene_file_opens_twice(page: Any, tmp_path: Path) -> None:
     path = tmp_path / "scene.json"
     path.write_text(json.dumps(scene))
     for bpm in (133, 141):
-        page.evaluate(f"window.__ld.sendRaw(JSON.stringify({{op: 'transport', bpm: {bpm}}}))")
-        page.wait_for_function(f"window.__ld.engine.bpm === {bpm}")
+        page.locator("#bpm").fill(str(bpm))
+        page.locator("#bpm").press("Enter")
+        page.wait_for_function(f"fetch('/api/state').then(r => r.json()).then(s => s.transport.bpm === {bpm})")
         with page.expect_file_chooser() as chooser:
             page.locator("label.file").click()
         chooser.value.set_files(str(path))
