@@ -335,7 +335,8 @@ def test_blend_mode_shows_each_corner_groove(page: Any) -> None:
     page.locator("#mode-blend").click()
     try:
         corners = _server(page)["corners"]
-        drawn = page.eval_on_selector_all("canvas.preview", "cs => cs.map(c => [c.offsetWidth, Number(c.dataset.hits)])")
+        drawn = page.eval_on_selector_all("canvas.preview",
+                                          "cs => cs.map(c => [c.offsetWidth, Number(c.dataset.hits)])")
         assert len(drawn) == 4
         for (width, hits), corner in zip(drawn, corners, strict=True):
             assert width >= 40
