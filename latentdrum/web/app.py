@@ -67,10 +67,13 @@ READ_ONLY = frozenset({"state"})
 
 
 def dispatch(session: Session, op: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Apply one validated message to the session; returns what changed (and the undo depth)."""
+    """Apply one validated message to the session; returns what changed (and the undo depth).
+    The changes of one ``gesture`` (a field of every message) are one undo step."""
     if op == "ping":
         return {"pong": True}
-    return OP_METHODS[op](session, **fields) | session.history()
+    args = {k: v for k, v in fields.items() if k != "gesture"}
+    with session.gesture(fields.get("gesture")):
+        return OP_METHODS[op](session, **args) | session.history()
 
 
 def pushes_sound(op: str, fields: dict[str, Any]) -> bool:

@@ -4,7 +4,11 @@ Every message from the page is one JSON object of at most :data:`MAX_MESSAGE_BYT
 
     {"id": 12, "op": "move", "x": 0.4, "y": -1.2}
 
-``id`` (optional, an integer) is echoed in the reply. The server answers each message with::
+``id`` (optional, an integer) is echoed in the reply. ``gesture`` (optional, an integer in
+[0, 2^31)) names the player's gesture the message belongs to: every change of one gesture (one
+drag, one knob turn, one run of key nudges) is one undo step; a message without it is a step
+of its own (a run of ``move`` or ``blend`` without gestures counts as one), and a message that
+changes nothing is no step at all. The server answers each message with::
 
     {"id": 12, "ok": true, "op": "move", "data": {...what changed...}, "server_ms": 3.1}
     {"id": 12, "ok": false, "op": "move", "error": "move: x must lie in [-100, 100], got 500"}
@@ -164,6 +168,7 @@ class Message(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     op: str
+    gesture: Seed | None = None  # the player's gesture this message belongs to (one undo step)
 
     def fields(self) -> dict[str, Any]:
         """The fields the message set (not ``op``), ready to pass to the session method."""

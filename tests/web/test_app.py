@@ -188,3 +188,24 @@ def test_scene_upload(client: TestClient) -> None:
     r = client.post("/api/scene", json=scene)
     assert r.status_code == 400 and "other" in r.json()["error"]
     assert _state(client)["transport"]["bpm"] == 141.0
+
+
+def test_one_gesture_is_one_undo_step_and_a_no_op_is_none(client: TestClient) -> None:
+    with client.websocket_connect(WS) as ws:
+        x, y = _state(client)["puck"]
+
+        def send(mid: int, **msg: object) -> dict:  # type: ignore[type-arg]
+            ws.send_text(json.dumps({"id": mid} | msg))
+            while True:
+                reply = ws.receive_json()
+                if reply.get("id") == mid:
+                    return reply  # type: ignore[no-any-return]
+
+        start = send(1, op="state")["data"]["undo"]
+        for i in range(4):  # one drag: four moves of gesture 77
+            depth = send(10 + i, op="move", x=x + 0.1 * i, y=y, gesture=77)["data"]["undo"]
+        assert depth == start + 1
+        assert send(20, op="move", x=x - 0.3, y=y, gesture=78)["data"]["undo"] == start + 2
+        assert send(21, op="voice", voice=0)["data"]["undo"] == start + 2  # changes nothing
+        bad = send(22, op="move", x=x, y=y, gesture=-1)
+        assert not bad["ok"] and "gesture" in bad["error"]

@@ -54,19 +54,21 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_server(
-    rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0
+    rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Run ``latentdrum serve`` in a subprocess on a free port; yields its URL."""
-    with serving(rhythm_model, sound_model, state, seed) as (url, _):
+    """Run ``latentdrum serve`` in a subprocess on ``port`` (None: a free one); yields its URL."""
+    with serving(rhythm_model, sound_model, state, seed, port) as (url, _):
         yield url
 
 
 @contextlib.contextmanager
 def serving(
-    rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0
+    rhythm_model: str | Path | None, sound_model: str | Path | None, state: Path, seed: int = 0,
+    port: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """:func:`start_server`, yielding the server process too (its memory is measured under load)."""
-    port = free_port()
+    port = port or free_port()
     cmd = [sys.executable, "-m", "latentdrum", "serve", "--port", str(port), "--state", str(state),
            "--seed", str(seed)]
     if rhythm_model:

@@ -7,16 +7,18 @@ Speed: a pad move or a knob on the rhythm decodes one pattern (a few ms); sounds
 lazily when the page asks for them (:meth:`Session.sounds`, see :mod:`.sounds`), in a draft and
 a full quality, and cached. Sounds, the rendered loop and the downloads: :mod:`.output`.
 
-Undo (:mod:`.history`): each discrete edit pushes the previous scene; a run of pad moves counts as
-one edit. Persistence (:mod:`.store`): with a ``state_path``, the current scene and the corners are
+Undo (:mod:`.history`): each gesture (a drag, a knob turn, a dice roll; see :meth:`Session.gesture`)
+pushes the previous scene once; a change that changes nothing pushes nothing. Persistence
+(:mod:`.store`): with a ``state_path``, the current scene, the corners and the undo history are
 written atomically after every change and read back at start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +32,7 @@ from latentdrum.instrument.session import views
 from latentdrum.instrument.session.history import History
 from latentdrum.instrument.session.output import SessionOutput
 from latentdrum.instrument.session.sounds import SoundCache, check_voice
-from latentdrum.instrument.session.store import StateFile, default_state_path, state_document
+from latentdrum.instrument.session.store import StateFile, default_state_path, state_text
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.grooves import is_degenerate
 from latentdrum.patterns.pattern import Pattern
@@ -68,6 +70,8 @@ class Session(SessionOutput):
         self._sounds = SoundCache(sound, self.coupling)
         self._maps = views.SoundMaps(sound)
         self._history = History()
+        self._gesture: int | None = None  # the gesture the change being applied belongs to
+        self._corner_patterns: dict[int, tuple[Scene, Pattern]] = {}  # corner -> (scene, its pattern)
         self._store = (StateFile(self.state_path, self._document, self._lock)
                        if self.state_path is not None else None)
         self.rng = np.random.default_rng(seed)
@@ -77,8 +81,9 @@ class Session(SessionOutput):
             style = next((s for s in START_STYLES if s in rhythm.styles), None)
             scene = new_scene(rhythm, sound, self._seed(), style=style, temperature=START_TEMPERATURE, bpm=100.0)
             corners = [scene] + [randomise(scene, rhythm, sound, "everything", 0.7, self._seed()) for _ in range(3)]
-            loaded = (scene, corners, (0.0, 0.0))
-        self.scene, self.corners, self.blend_xy = loaded
+            loaded = (scene, corners, (0.0, 0.0), ([], []))
+        self.scene, self.corners, self.blend_xy, (undo, redo) = loaded
+        self._history.restore(undo, redo)
         self.pattern = self.scene.decode_pattern(rhythm)
         self._save_state()
 
@@ -86,8 +91,8 @@ class Session(SessionOutput):
         return int(self.rng.integers(2**31))
 
     # --- persistence ----------------------------------------------------------------------------
-    def _document(self) -> dict[str, Any]:
-        return state_document(self.scene, self.corners, self.blend_xy)
+    def _document(self) -> str:
+        return state_text(self.scene, self.corners, self.blend_xy, self._history.json_text())
 
     def _save_state(self) -> None:
         if self._store is not None:
@@ -103,12 +108,27 @@ class Session(SessionOutput):
             self._store.flush()
 
     # --- changing the scene ---------------------------------------------------------------------
-    def _apply(self, scene: Scene, op: str, pattern: Pattern | None = None) -> None:
-        """Make ``scene`` current (pushing undo unless ``op`` continues a run of the same op)."""
-        self._history.record(self.scene, op)
+    @contextlib.contextmanager
+    def gesture(self, gesture: int | None) -> Iterator[None]:
+        """Changes made inside belong to gesture number ``gesture`` (None: none): all the changes of
+        one gesture are one undo step (see :mod:`.history`). Holds the session lock."""
+        with self._lock:
+            self._gesture = gesture
+            try:
+                yield
+            finally:
+                self._gesture = None
+
+    def _apply(self, scene: Scene, op: str, pattern: Pattern | None = None) -> bool:
+        """Make ``scene`` current, pushing undo unless the change continues the current gesture.
+        A scene equal to the current one changes nothing and records nothing (returns False)."""
+        if scene is self.scene or scene.to_json() == self.scene.to_json():
+            return False
+        self._history.record(self.scene, op, self._gesture)
         self.scene = scene
         self.pattern = pattern if pattern is not None else scene.decode_pattern(self.rhythm)
         self._save_state()
+        return True
 
     def _pattern_reply(self) -> dict[str, Any]:
         return {"pattern": self.pattern_json(), "puck": self.puck(), "rhythm": self.rhythm_json()}
@@ -128,7 +148,8 @@ class Session(SessionOutput):
         with self._lock:
             scene = blend4(self.corners, x, y)
             self.blend_xy = (float(x), float(y))
-            self._apply(scene, "blend")
+            if not self._apply(scene, "blend"):
+                self._save_state()  # the pad position is kept even where the blend is unchanged
             return self._pattern_reply() | self.sounds_json() | {"blend": list(self.blend_xy)}
 
     def set_rhythm(
@@ -287,7 +308,8 @@ class Session(SessionOutput):
             if not 0 <= corner < 4:
                 raise ConfigError(f"corner must be 0..3, got {corner}")
             self.blend_xy = (float(corner % 2), float(corner // 2))
-            self._apply(self.corners[corner], "corner")
+            if not self._apply(self.corners[corner], "corner"):
+                self._save_state()
             return self._pattern_reply() | self.sounds_json() | {"blend": list(self.blend_xy)}
 
     def history(self) -> dict[str, int]:
@@ -355,7 +377,14 @@ class Session(SessionOutput):
         return views.rhythm_map_view(self.rhythm)
 
     def corners_json(self) -> list[dict[str, Any]]:
-        return views.corners_view(self.rhythm, self.corners)
+        """Each corner: where it sits on the map, its style and tempo, and its pattern's hits (previews)."""
+        patterns = []
+        for i, corner in enumerate(self.corners):
+            cached = self._corner_patterns.get(i)
+            if cached is None or cached[0] is not corner:  # decoded once per stored corner
+                cached = self._corner_patterns[i] = (corner, corner.decode_pattern(self.rhythm))
+            patterns.append(cached[1])
+        return views.corners_view(self.rhythm, self.corners, patterns)
 
     def state(self) -> dict[str, Any]:
         """Everything the page shows (but the maps, fetched once)."""

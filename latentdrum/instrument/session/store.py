@@ -2,7 +2,9 @@
 
 Written atomically (a temporary file, then a rename) after every change, at most every
 :data:`SAVE_INTERVAL` seconds during a fast run of changes, and read back at start, so a page
-reload or a server restart resumes where the player was.
+reload or a server restart resumes where the player was, undo history included (``history``:
+the last steps each way, see :mod:`.history`; a file without it, or with a damaged one, resumes
+with no history).
 
 Nothing the player made is lost without a word: a state file that cannot be read (truncated,
 not JSON, another format version, made by other models) is moved aside as
@@ -31,7 +33,8 @@ STATE_VERSION = 1
 SAVE_INTERVAL = 0.5  # s: the state file is written at most this often (and always within it)
 MAX_STATE_BYTES = 16_000_000  # a state file is ~50 kB; anything far larger is not one of ours
 
-Saved = tuple[Scene, list[Scene], tuple[float, float]]  # scene, 4 corners, blend position
+# scene, 4 corners, blend position, the undo and redo stacks (oldest first)
+Saved = tuple[Scene, list[Scene], tuple[float, float], tuple[list[Scene], list[Scene]]]
 log = logging.getLogger("latentdrum.session")
 
 
@@ -46,6 +49,26 @@ def default_state_path() -> Path:
 def state_document(scene: Scene, corners: list[Scene], blend: tuple[float, float]) -> dict[str, Any]:
     return {"format": STATE_FORMAT, "version": STATE_VERSION, "scene": scene.to_json(),
             "corners": [c.to_json() for c in corners], "blend": list(blend)}
+
+
+def state_text(scene: Scene, corners: list[Scene], blend: tuple[float, float], history_json: str) -> str:
+    """The state file's text: :func:`state_document` plus ``"history"``, given as JSON text
+    (its scenes' JSON is made once and kept, so a save during a drag stays cheap)."""
+    doc = json.dumps(state_document(scene, corners, blend))
+    return f'{doc[:-1]}, "history": {history_json}}}'
+
+
+def _history(data: Any, rhythm_id: str, sound_id: str) -> tuple[list[Scene], list[Scene]]:
+    """The saved undo and redo stacks; empty when absent or damaged (the scene itself still loads)."""
+    if not isinstance(data, dict):
+        return [], []
+    try:
+        undo, redo = ([Scene.from_json(s, rhythm_id, sound_id, source="a saved undo step") for s in data.get(k) or []]
+                      for k in ("undo", "redo"))
+        return undo, redo
+    except Exception as exc:  # a convenience, not the player's work: start without it
+        log.warning("latentdrum: the saved undo history could not be read (%s); starting without it", exc)
+        return [], []
 
 
 class UnreadableState(Exception):
@@ -88,18 +111,19 @@ def _parse(text: str, rhythm_id: str, sound_id: str) -> Saved:
         if isinstance(exc, LatentDrumError):
             raise UnreadableState(str(exc)) from None
         raise UnreadableState(f"the saved scene holds a value it cannot use: {exc or type(exc).__name__}") from None
-    return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0))
+    history = _history(data.get("history"), rhythm_id, sound_id)
+    return scene, corners, (min(max(bx, 0.0), 1.0), min(max(by, 0.0), 1.0)), history
 
 
 class StateFile:
     """Loads and (throttled, atomically) saves the session state at ``path``.
 
-    ``snapshot`` returns the document to write; it is called holding ``lock`` (the session's:
+    ``snapshot`` returns the document to write (a dict, or its JSON text); it is called holding ``lock`` (the session's:
     a consistent snapshot), from the caller's thread or the save timer; the file is written
     outside it. Raises :class:`ConfigError` at once when ``path`` cannot be written.
     """
 
-    def __init__(self, path: Path, snapshot: Callable[[], dict[str, Any]], lock: threading.RLock) -> None:
+    def __init__(self, path: Path, snapshot: Callable[[], dict[str, Any] | str], lock: threading.RLock) -> None:
         check_writable(path)
         self.path = path
         self.notice: str | None = None  # what the player must be told about the saved state
@@ -154,7 +178,8 @@ class StateFile:
                 self._timer.cancel()
                 self._timer = None
             self._saved_at = time.monotonic()
-            text = json.dumps(self._snapshot())
+            doc = self._snapshot()
+            text = doc if isinstance(doc, str) else json.dumps(doc)
         with self._write_lock:
             try:
                 atomic_write_text(self.path, text)

@@ -61,9 +61,11 @@ def rhythm_map_view(rhythm: RhythmSpace) -> dict[str, Any]:
             "style_names": list(rhythm.styles)}
 
 
-def corners_view(rhythm: RhythmSpace, corners: list[Scene]) -> list[dict[str, Any]]:
+def corners_view(rhythm: RhythmSpace, corners: list[Scene], patterns: list[Pattern]) -> list[dict[str, Any]]:
+    """Each corner scene: its map position, style and tempo, and its pattern's hits ``(V, T)`` as 0/1."""
     return [{"corner": i, "puck": [_r(v) for v in rhythm.to_map(c.steered(rhythm)[None])[0]],
-             "style": c.style, "bpm": _r(c.bpm, 1)} for i, c in enumerate(corners)]
+             "style": c.style, "bpm": _r(c.bpm, 1), "hits": p.hits.T.astype(int).tolist()}
+            for i, (c, p) in enumerate(zip(corners, patterns, strict=True))]
 
 
 def voice_view(kit: Kit, voice: int, point: list[float], key: str, draft_key: str) -> dict[str, Any]:

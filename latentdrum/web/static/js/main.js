@@ -3,34 +3,51 @@ import { Engine } from "./audio.js";
 import { setupClock } from "./clock.js";
 import { ExportOptions } from "./exports.js";
 import { setupImports } from "./imports.js";
+import { setupKeys } from "./keys.js";
+import "./knobs.js";
 import { Link, fetchSounds } from "./net.js";
-import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS } from "./views.js";
+import { Touch } from "./touch.js";
+import { ClassMap, Grid, Pad, PhraseControls, STYLE_COLOURS, VOICE_COLOURS, VOICE_LABELS, drawPreview } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const engine = new Engine();
-const state = { voice: 0, voices: [], loaded: Array(9).fill(null), knobT0: {} };
+const state = { voice: 0, voices: [], loaded: Array(9).fill(null), knobT0: {}, corners: [] };
+const touch = new Touch();  // gestures (one undo step each) and the controls the player holds
 const ld = (window.__ld = {
   engine, state, errors: [], latency: { drag: [], knob: [], cell: [], server: [] }, gridDraws: 0,
   level: () => engine.level(),
   checksum: (v) => engine.checksum(v),
   sendRaw: (text) => link.sendRaw(text),
+  pending: () => link.busy(),  // messages not yet answered (or waiting for the link)
+  busy: () => link.busy() > 0 || touch.busy(),
   ready: false,
   applied: [],
   // True once every voice plays its full-quality sounds (layers x variations) and nothing is pending.
   settled: () => !syncing && state.voices.length === 9 && state.voices.every((w, v) => state.loaded[v] === w.key),
 });
 
+let statusTimer = null;
 function status(text, isError = false) {
   const el = $("status");
   el.textContent = text;
   el.classList.toggle("error", isError);
   if (isError) ld.errors.push(text);
+  clearTimeout(statusTimer);  // news fades after a while; an error stays until the next message
+  if (!isError) statusTimer = setTimeout(() => { if (el.textContent === text) el.textContent = ""; }, 4000);
 }
 
 const link = new Link(onBroadcast, status, () => {
   pushPending.clear();
   link.request("state").then((r) => { apply(r.data); status("reconnected"); }).catch(() => {});
 });
+link.onConnection = (online, waiting, why) => {
+  const el = $("conn");
+  el.classList.toggle("online", online);
+  el.classList.toggle("offline", !online);
+  const queued = waiting ? ` · ${waiting} change${waiting > 1 ? "s" : ""} waiting` : "";
+  el.textContent = online ? "connected" : `${why === "connecting" ? "connecting" : "offline"}: reconnecting…${queued}`;
+  el.title = online ? "the server answers" : "the server cannot be reached; what you do now is sent when it is back";
+};
 
 link.onSounds = (sounds) => install(sounds);
 
@@ -49,7 +66,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
   }
   if (data.puck) { pad.puck = data.puck; pad.scheduleDraw(); }
   if (data.blend) { pad.blendXY = data.blend; pad.draw(); }
-  if (data.corners) { pad.corners = data.corners; pad.draw(); }
+  if (data.corners) { pad.corners = data.corners; state.corners = data.corners; pad.draw(); drawCorners(); }
   if (data.rhythm) {
     const r = data.rhythm;
     $("style").value = r.style ?? "";
@@ -61,7 +78,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     const t = data.transport;
     if (document.activeElement !== $("bpm")) $("bpm").value = Math.round(t.bpm);
     setSlider("swing", t.swing); setSlider("dynamics", t.dynamics); setSlider("variation", t.variation);
-    engine.setTempo(t.bpm, t.swing);
+    engine.setTempo(t.bpm, touch.held("swing") ? engine.swing : t.swing);
   }
   if (data.voices) {
     lastChange = performance.now();
@@ -79,16 +96,39 @@ let phrase = null;  // PhraseControls, built with the other controls
 
 function onBroadcast(msg) { ld.applied.push(`broadcast:${msg.op}`); apply(msg.data); }
 
-function setSlider(id, value) {
-  const el = $(id);
-  if (document.activeElement === el && pad.dragging) return;
-  el.value = value;
-  const out = document.querySelector(`output[for="${id}"]`);
-  if (out) out.textContent = Number(value).toFixed(id === "swing" ? 1 : 2);
+// Show a server value in a slider or knob, unless the player is on it (then when they let go).
+// `key`: the hold's name (a voice's controls are held per voice).
+function setSlider(id, value, key = id) {
+  touch.show(key, () => {
+    const el = $(id);
+    el.value = value;
+    const out = document.querySelector(`output[for="${id}"]`);
+    if (out) out.textContent = Number(value).toFixed(id === "swing" ? 1 : 2);
+  });
 }
+
+// A voice's controls are held per voice: switching voices shows the new voice's values at once.
+const held = (id, v = state.voice) => `${id}@${v}`;
 
 function send(op, fields, kind = null, t0 = null) {
   link.request(op, fields).then((r) => apply(r.data, t0, kind)).catch((e) => status(`error: ${e.message}`, true));
+}
+
+// Undo, redo and a loaded scene replace everything: holds are let go, the server's values shown.
+function travel(op) {
+  touch.releaseAll();
+  link.request(op).then((r) => { touch.releaseAll(); apply(r.data); }).catch((e) => status(`error: ${e.message}`, true));
+}
+
+// Every continuous control sends on its lane with the gesture it belongs to (one undo step).
+function sendLatest(lane, holdKey, op, fields, onReply) {
+  link.latest(lane, op, { ...fields, gesture: touch.gesture(holdKey) }, onReply);
+}
+
+// Pointer holds: a control is held from pointerdown until the pointer is up (anywhere). Capture:
+// the hold (and its new gesture) must start before the control's own pointerdown sends anything.
+function holdOnPointer(el, key) {
+  el.addEventListener("pointerdown", () => touch.down(typeof key === "function" ? key() : key), { capture: true });
 }
 
 // --- sounds: draft (kit sounds) first, then the full layers x variations -------------------
@@ -144,23 +184,39 @@ function install(sounds) {
 
 // --- views ------------------------------------------------------------------------------------
 const pad = new Pad($("pad"), (op, fields, t0) => {
-  link.latest("pad", op, fields, (r) => apply(r.data, t0, "drag", r.server_ms));
+  sendLatest("pad", "pad", op, fields, (r) => apply(r.data, t0, "drag", r.server_ms));
 });
-const grid = new Grid($("grid"), (step, voice, t0) => send("edit", { step, voice }, "cell", t0));
+holdOnPointer($("pad"), "pad");
+const grid = new Grid($("grid"), (step, voice, t0) => send("edit", { step, voice }, "cell", t0),
+  { ruler: $("grid-ruler"), playhead: $("playhead"), pages: $("grid-pages") });
 const classMap = new ClassMap($("classmap"), (point, t0) => {
   state.knobT0[state.voice] = t0;
   expectPush(state.voice);
-  link.latest(`voice${state.voice}`, "voice", { voice: state.voice, point }, (r) => apply(r.data));
+  touch.down(held("classmap")); touch.up(held("classmap"));  // one click, one gesture
+  sendLatest(`voice${state.voice}`, held("classmap"), "voice", { voice: state.voice, point }, (r) => apply(r.data));
 });
-engine.onStep = (s) => grid.setPlayStep(s);
+engine.onStep = (s) => {
+  grid.setPlayStep(s);
+  const p = engine.pattern;
+  if (s >= 0 && p && s < p.steps) pad.flashHits(p.hits.map((h, v) => [v, h[s] ? p.velocities[v][s] : 0]).filter((x) => x[1] > 0));
+};
+ld.grid = grid; ld.pad = pad;
+
+// Blend mode: each corner shows its groove in miniature.
+function drawCorners() {
+  document.querySelectorAll("[data-corner] canvas.preview").forEach((c, i) => {
+    if (state.corners[i]) drawPreview(c, state.corners[i].hits);
+  });
+}
 
 async function showVoice(refetchMap) {
   const v = state.voice, info = state.voices[v];
   if (!info) return;
   document.querySelectorAll("#voice-tabs button").forEach((b, i) => b.classList.toggle("on", i === v));
   $("voice-class").textContent = info.sound_class.replace("_", " ");
-  for (const k of ["brightness", "decay", "pitch", "attack"]) setSlider(`knob-${k}`, info.knobs[k]);
-  setSlider("gain", info.gain_db); setSlider("pan", info.pan); setSlider("tune", info.tune);
+  for (const k of ["brightness", "decay", "pitch", "attack"]) setSlider(`knob-${k}`, info.knobs[k], held(`knob-${k}`, v));
+  setSlider("gain", info.gain_db, held("gain", v)); setSlider("pan", info.pan, held("pan", v));
+  setSlider("tune", info.tune, held("tune", v));
   $("mute").checked = info.mute;
   if (refetchMap || classMap.voice !== v) {
     classMap.voice = v;
@@ -182,32 +238,35 @@ function buildControls(st) {
     state.voice = Number(b.dataset.voice); showVoice(true);
   });
   sel.addEventListener("change", () => send("rhythm", { style: sel.value || null }, "drag", performance.now()));
-  phrase = new PhraseControls(sel.closest(".controls"), (f) => send("rhythm", f, "drag", performance.now()),
+  phrase = new PhraseControls(sel.closest(".selects"), (f) => send("rhythm", f, "drag", performance.now()),
     () => send("fill", {}));
   for (const id of ["temperature", "density", "complexity"]) {
+    holdOnPointer($(id), id);
     $(id).addEventListener("input", (e) => {
-      setSlider(id, $(id).value);
-      link.latest("rhythm", "rhythm", { [id]: Number($(id).value) }, (r) => apply(r.data, e.timeStamp, "drag"));
+      const value = Number($(id).value);
+      showOutput(id);
+      sendLatest(`rhythm-${id}`, id, "rhythm", { [id]: value }, (r) => apply(r.data, e.timeStamp, "drag"));
     });
   }
   document.querySelectorAll("[data-dice]").forEach((b) => b.addEventListener("click", () =>
     send("dice", { kind: b.dataset.dice, amount: Number($("amount").value) })));
-  $("amount").addEventListener("input", () => setSlider("amount", $("amount").value));
+  $("amount").addEventListener("input", () => showOutput("amount"));
   for (const k of ["brightness", "decay", "pitch", "attack"]) {
-    $(`knob-${k}`).addEventListener("input", (e) => {
+    const id = `knob-${k}`;
+    holdOnPointer($(id), () => held(id));
+    $(id).addEventListener("input", (e) => {
       const v = state.voice;
-      setSlider(`knob-${k}`, $(`knob-${k}`).value);
-      state.knobT0[v] = e.timeStamp;
+      state.knobT0[v] = e.detail && e.detail.t0 != null ? e.detail.t0 : e.timeStamp;
       expectPush(v);
-      link.latest(`voice${v}`, "voice", { voice: v, knobs: { [k]: Number($(`knob-${k}`).value) } }, (r) => apply(r.data));
+      sendLatest(`voice${v}-${k}`, held(id, v), "voice", { voice: v, knobs: { [k]: Number($(id).value) } }, (r) => apply(r.data));
     });
   }
   for (const [id, field] of [["gain", "gain_db"], ["pan", "pan"], ["tune", "tune"]]) {
+    holdOnPointer($(id), () => held(id));
     $(id).addEventListener("input", () => {
-      setSlider(id, $(id).value);
       const v = state.voice;
       engine.mix[v][field] = Number($(id).value);
-      link.latest(`mix${v}`, "voice", { voice: v, [field]: Number($(id).value) }, (r) => apply(r.data));
+      sendLatest(`mix${v}-${field}`, held(id, v), "voice", { voice: v, [field]: Number($(id).value) }, (r) => apply(r.data));
     });
   }
   $("mute").addEventListener("change", () => send("voice", { voice: state.voice, mute: $("mute").checked }));
@@ -218,22 +277,33 @@ function buildControls(st) {
   });
   $("audition").addEventListener("click", () => engine.audition(state.voice));
   for (const id of ["dynamics", "variation"]) {
-    $(id).addEventListener("change", () => send("coupling", { [id]: Number($(id).value) }));
-    $(id).addEventListener("input", () => setSlider(id, $(id).value));
+    holdOnPointer($(id), id);
+    $(id).addEventListener("input", () => {
+      showOutput(id);
+      sendLatest(`coupling-${id}`, id, "coupling", { [id]: Number($(id).value) }, (r) => apply(r.data));
+    });
   }
+  holdOnPointer($("swing"), "swing");
   $("swing").addEventListener("input", () => {
-    setSlider("swing", $("swing").value);
+    showOutput("swing");
     engine.setTempo(engine.bpm, Number($("swing").value));
-    link.latest("transport", "transport", { swing: Number($("swing").value) }, (r) => apply(r.data));
+    sendLatest("transport-swing", "swing", "transport", { swing: Number($("swing").value) }, (r) => apply(r.data));
   });
+  document.addEventListener("pointerup", () => touch.upAll());
+  document.addEventListener("pointercancel", () => touch.upAll());
+  // Tempo: the value played is the value shown (clamped to 40-300); Enter sets it and gives the
+  // keyboard back to the instrument (space plays again).
   $("bpm").addEventListener("change", () => {
-    const bpm = Math.min(300, Math.max(40, Number($("bpm").value) || 100));
+    const raw = Number($("bpm").value);
+    const bpm = Math.min(300, Math.max(40, Math.round(Number.isFinite(raw) && raw > 0 ? raw : engine.bpm)));
+    $("bpm").value = bpm;
     engine.setTempo(bpm, engine.swing);
     send("transport", { bpm });
   });
+  $("bpm").addEventListener("keydown", (e) => { if (e.key === "Enter") $("bpm").blur(); });
   $("play").addEventListener("click", togglePlay);
-  $("undo").addEventListener("click", () => send("undo"));
-  $("redo").addEventListener("click", () => send("redo"));
+  $("undo").addEventListener("click", () => travel("undo"));
+  $("redo").addEventListener("click", () => travel("redo"));
   $("mode-map").addEventListener("click", () => setMode("map"));
   $("mode-blend").addEventListener("click", () => setMode("blend"));
   document.querySelectorAll("[data-corner]").forEach((b) => b.addEventListener("click", (e) => {
@@ -242,29 +312,34 @@ function buildControls(st) {
     else send("corner_recall", { corner });
   }));
   $("scene-file").addEventListener("change", async () => {
-    const f = $("scene-file").files[0]; if (!f) return;
-    const res = await fetch("/api/scene", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: await f.text() });
-    const body = await res.json();
-    if (body.ok) { apply(body.data); status("scene loaded"); } else status(`error: ${body.error}`, true);
+    const input = $("scene-file"), f = input.files[0]; if (!f) return;
+    const text = await f.text();
+    input.value = "";  // the same file chosen again is a new choice (a change event), not nothing
+    try {
+      const res = await fetch("/api/scene", { method: "POST", headers: { "Content-Type": "application/json" }, body: text });
+      const body = await res.json();
+      if (body.ok) { touch.releaseAll(); apply(body.data); status(`scene ${f.name} loaded`); } else status(`error: ${body.error}`, true);
+    } catch (e) {
+      status(`error: the scene could not be sent (${e.message}); is the server running?`, true);
+    }
   });
   $("midi-out").addEventListener("focus", setupMidi, { once: true });
   $("midi-out").addEventListener("change", () => {
     engine.midiOut = ld.midi && $("midi-out").value ? ld.midi.outputs.get($("midi-out").value) : null;
   });
-  // Space plays/stops everywhere but in text fields; on a focused button it must not also click it.
-  const spaceIsPlay = (e) => {
-    const tag = (e.target.tagName || "").toLowerCase();
-    return e.code === "Space" && (!["input", "select", "textarea"].includes(tag) || e.target.type === "range");
-  };
-  document.addEventListener("keyup", (e) => { if (spaceIsPlay(e)) e.preventDefault(); });
-  document.addEventListener("keydown", (e) => {
-    if (spaceIsPlay(e)) {
-      e.preventDefault();
-      if (!e.repeat) togglePlay();
-    }
-    if ((e.ctrlKey || e.metaKey) && e.key === "z") { e.preventDefault(); send(e.shiftKey ? "redo" : "undo"); }
+  setupKeys({
+    togglePlay, undo: () => travel("undo"), redo: () => travel("redo"),
+    voice: (v) => { state.voice = v; showVoice(true); },
+    audition: () => engine.audition(state.voice),
+    mute: () => $("mute").click(),
+    fill: () => send("fill", {}),
+    blend: () => setMode(pad.mode === "blend" ? "map" : "blend"),
   });
+}
+
+function showOutput(id) {
+  const out = document.querySelector(`output[for="${id}"]`);
+  if (out) out.textContent = Number($(id).value).toFixed(id === "swing" ? 1 : 2);
 }
 
 function setMode(mode) {
@@ -273,6 +348,7 @@ function setMode(mode) {
   $("mode-blend").classList.toggle("on", mode === "blend");
   $("pad-wrap").classList.toggle("blend", mode === "blend");
   pad.draw();
+  drawCorners();
 }
 
 function togglePlay() {
@@ -315,7 +391,7 @@ async function main() {
   await showVoice(true);
   setupImports({ ld, engine, state, apply, status, midi: async () => { await setupMidi(); return ld.midi || null; },
     refreshVoice: () => showVoice(true) });
-  window.addEventListener("resize", () => { pad.draw(); grid.draw(); classMap.draw(); });
+  window.addEventListener("resize", () => { pad.draw(); grid.draw(); classMap.draw(); drawCorners(); });
   requestAnimationFrame(meter);
   ld.ready = true;
   status("ready: space plays");

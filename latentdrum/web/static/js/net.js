@@ -1,9 +1,18 @@
 // The websocket link to the server: request/response by id, broadcasts, reconnection,
 // and "latest wins" sending for continuous controls (a drag never queues stale moves).
+// While the server cannot be reached, what the player does waits in order (up to MAX_WAITING
+// messages; a continuous control keeps only its latest) and is sent when the link is back;
+// onConnection(online, waiting, why) tells the page, so it can show it.
+
+const MAX_WAITING = 64;
 
 export class Link {
   constructor(onBroadcast, onStatus, onReconnect = null) {
     this.onReconnect = onReconnect;
+    this.onConnection = null;  // (online: bool, waiting: number, why: string) -> void
+    this.online = false;
+    this.why = "connecting";
+    this.waiting = [];  // {op, fields, resolve, reject} made while offline, in order
     this.connects = 0;
     this.nextId = 1;
     this.pending = new Map();
@@ -20,7 +29,11 @@ export class Link {
       ws.binaryType = "arraybuffer";
       this.ws = ws;
       ws.onopen = () => {
-        this.onStatus("connected");
+        this.online = true; this.why = "connected";
+        const replay = this.waiting.splice(0);
+        for (const w of replay) this.send(w);  // in the order they were made
+        if (replay.length) this.onStatus(`sent ${replay.length} change${replay.length > 1 ? "s" : ""} made while offline`);
+        this.connection();
         resolve();
         if (this.connects++ > 0 && this.onReconnect) this.onReconnect();  // the server may have restarted
       };
@@ -29,9 +42,13 @@ export class Link {
         // 1008: the server refused this page (wrong address or another site); 1013: it fell behind.
         const why = ev.code === 1008 ? `refused by the server (${ev.reason || "policy"}); open the address latentdrum printed`
           : ev.code === 1013 ? "too far behind the server" : "disconnected";
-        this.onStatus(`${why}: reconnecting…`, ev.code === 1008);
-        for (const [, p] of this.pending) p.reject(new Error("connection lost"));
+        const lost = this.pending.size;
+        if (this.online || ev.code === 1008) this.onStatus(`${why}: reconnecting…`, ev.code === 1008);
+        this.online = false; this.why = why;
+        for (const [, p] of this.pending) p.reject(new Error("connection lost before the server answered"));
         this.pending.clear();
+        if (lost) this.onStatus(`the connection dropped: ${lost} change${lost > 1 ? "s" : ""} may not have landed`, true);
+        this.connection();
         setTimeout(() => { this.ready = this.connect(); }, 1000);
       };
     });
@@ -54,13 +71,26 @@ export class Link {
     }
   }
 
-  async request(op, fields = {}) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) await this.ready;
-    const id = this.nextId++;
+  connection() { if (this.onConnection) this.onConnection(this.online, this.waiting.length, this.why); }
+
+  // One message; its reply (or error) resolves (rejects) the promise. Offline, it waits.
+  request(op, fields = {}) {
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(JSON.stringify({ id, op, ...fields }));
+      const w = { op, fields, resolve, reject };
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.send(w); return; }
+      if (this.waiting.length >= MAX_WAITING) {
+        reject(new Error(`offline: ${MAX_WAITING} changes are already waiting for the server; this one was not kept`));
+        return;
+      }
+      this.waiting.push(w);
+      this.connection();
     });
+  }
+
+  send({ op, fields, resolve, reject }) {
+    const id = this.nextId++;
+    this.pending.set(id, { resolve, reject });
+    this.ws.send(JSON.stringify({ id, op, ...fields }));
   }
 
   // Send on a lane: at most one request in flight, later calls replace the waiting one.
@@ -76,13 +106,16 @@ export class Link {
       const { op, fields, onReply } = l.next;
       l.next = null;
       l.busy = true;
-      try { onReply(await this.request(op, fields)); }
+      try { const r = await this.request(op, fields); if (!r.superseded) onReply(r); }
       catch (e) { this.onStatus(`error: ${e.message}`, true); }
       l.busy = false;
     }
   }
 
   sendRaw(text) { this.ws.send(text); }
+
+  // Messages sent and not yet answered, and messages waiting for the link (tests wait for none).
+  busy() { return this.pending.size + this.waiting.length + [...this.lanes.values()].filter((l) => l.busy || l.next).length; }
 }
 
 // Binary one-shots from /api/sounds: {voice: {key, layers, variations, samples, data: Float32Array[]}}.
