@@ -62,13 +62,13 @@ _SEND_JS = """async (messages) => {
 }"""
 
 # A scene that exercises every rule: a loud kick (the limiter works), a panned snare with a
-# ghost note (a layer crossfade), panned hats where a closed hat chokes an open one, and round
-# robin with its jitter on every repeated hit.
+# ghost note (a layer crossfade), panned and tuned hats where a closed hat chokes an open one,
+# and round robin with its jitter on every repeated hit.
 PARITY_SCENE: tuple[dict[str, Any], ...] = (
     {"op": "voice", "voice": 0, "gain_db": 12.0},
     {"op": "voice", "voice": 1, "gain_db": 9.0, "pan": 0.6},
-    {"op": "voice", "voice": 2, "gain_db": 6.0, "pan": -0.5},
-    {"op": "voice", "voice": 3, "pan": 0.25},
+    {"op": "voice", "voice": 2, "gain_db": 6.0, "pan": -0.5, "tune": 3.0},
+    {"op": "voice", "voice": 3, "pan": 0.25, "tune": -1.5},
     {"op": "edit", "step": 2, "voice": 3, "velocity": 0.9},
     {"op": "edit", "step": 3, "voice": 2, "velocity": 0.4},
     {"op": "edit", "step": 7, "voice": 1, "velocity": 0.3},

@@ -7,6 +7,7 @@
 // into an OfflineAudioContext (tests/web/test_engine_parity.py compares it with the export).
 import { HitRules } from "./hits.js";
 import { Mixer } from "./mixer.js";
+import { tuneRatio, tuneShots } from "./tune.js";
 
 const LOOKAHEAD_MS = 25;      // how often the scheduler wakes
 const SCHEDULE_AHEAD = 0.12;  // seconds of hits queued ahead of the audio clock
@@ -79,13 +80,54 @@ export class Engine {
 
   // Install a voice's one-shots ({key, layers, variations, shots[l][r]: Float32Array}).
   setVoice(v, sound) {
+    this.voices[v] = { ...sound, buffers: this.toBuffers(sound.shots), tuned: null, retuning: null, job: null };
+    if (this.mix[v].tune !== 0) this.buffersFor(v);  // start resampling now
+  }
+
+  toBuffers(shots) {
     const rate = this.rules ? this.rules.sample_rate : 44100;
-    const buffers = sound.shots.map((row) => row.map((data) => {
+    return shots.map((row) => row.map((data) => {
       const b = new AudioBuffer({ length: data.length, numberOfChannels: 1, sampleRate: rate });
       b.copyToChannel(data, 0);
       return b;
     }));
-    this.voices[v] = { ...sound, buffers };
+  }
+
+  // Voice v's buffers at its tune and the playback rate they need: the renderer's resampled
+  // one-shots (rate 1) once made; until then (a tune just changed) the untuned ones at the
+  // tune's rate, while the resampled ones are made (`now`: make them at once, as a render must).
+  buffersFor(v, now = false) {
+    const s = this.voices[v], tune = this.mix[v].tune;
+    if (tune === 0) return [s.buffers, 1];
+    if (now && !(s.tuned && s.tuned.tune === tune)) s.tuned = { tune, buffers: this.toBuffers(tuneShots(s.shots, tune)) };
+    if (s.tuned && s.tuned.tune === tune) return [s.tuned.buffers, 1];
+    if (s.retuning !== tune) this.retune(v, s, tune);
+    const [p, q] = tuneRatio(tune);
+    return [s.buffers, p / q];
+  }
+
+  // Resample voice v's sound `s` to `tune` in a worker; one job per voice at a time, the
+  // latest tune asked for next (a tune being dragged is resampled where it stops).
+  retune(v, s, tune) {
+    s.retuning = tune;
+    if (s.job) return;  // the reply asks for the latest tune again
+    if (!this.tuner) {
+      this.tuner = new Worker(new URL("./tune-worker.js", import.meta.url), { type: "module" });
+      this.tuneJobs = new Map();
+      this.tuner.onmessage = ({ data }) => {
+        const job = this.tuneJobs.get(data.id);
+        this.tuneJobs.delete(data.id);
+        job.s.job = null;
+        if (this.voices[job.v] !== job.s) return;  // the voice has a new sound since
+        if (job.tune === this.mix[job.v].tune) job.s.tuned = { tune: job.tune, buffers: this.toBuffers(data.shots) };
+        else if (this.mix[job.v].tune !== 0) this.retune(job.v, job.s, this.mix[job.v].tune);
+      };
+    }
+    const id = (this.tuneId = (this.tuneId || 0) + 1);
+    s.job = id;
+    this.tuneJobs.set(id, { v, s, tune });
+    const shots = s.shots.map((row) => row.map((x) => x.slice()));  // this voice's samples only, moved
+    this.tuner.postMessage({ id, shots, tune }, shots.flat().map((x) => x.buffer));
   }
 
   level() { return this.mixer ? this.mixer.level() : 0; }
@@ -151,12 +193,17 @@ export class Engine {
       const when = loopStart + Math.round((t + (h ? h.shift : 0)) * m.sr) / m.sr;
       this.sendMidi(v, vel, Math.max(when, m.ctx.currentTime));
       if (!s || mix.mute) continue;
-      m.play(v, s.buffers, h, Math.max(when, m.ctx.currentTime + m.latency), Math.pow(2, mix.tune / 12));
+      const [buffers, rate] = this.buffersFor(v, m.ctx instanceof OfflineAudioContext);
+      m.play(v, buffers, h, Math.max(when, m.ctx.currentTime + m.latency), rate);
     }
   }
 
+  // Gains and pans into the mixer; a tune that changed starts its resampling.
   syncMix(m, smooth) {
-    for (let v = 0; v < 9; v++) m.setMix(v, this.mix[v].gain_db, this.mix[v].pan, smooth);
+    for (let v = 0; v < 9; v++) {
+      m.setMix(v, this.mix[v].gain_db, this.mix[v].pan, smooth);
+      if (this.voices[v] && this.mix[v].tune !== 0) this.buffersFor(v);
+    }
   }
 
   // Play a one-bar fill ({steps: 16, hits, velocities, offsets}) in place of the next bar.
@@ -185,7 +232,8 @@ export class Engine {
       if (!s || mix.mute) return;
       this.syncMix(m, true);
       const h = this.hitRules.hit(null, v, null, 0, velocity, s.layers, s.variations);
-      m.play(v, s.buffers, h, ctx.currentTime + 0.01 + m.latency, Math.pow(2, mix.tune / 12));
+      const [buffers, rate] = this.buffersFor(v);
+      m.play(v, buffers, h, ctx.currentTime + 0.01 + m.latency, rate);
     };
     this.mixerReady.then(go);
   }
