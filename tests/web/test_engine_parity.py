@@ -119,3 +119,25 @@ def test_the_comparison_hears_an_engine_that_breaks_a_rule(page: Any, server: st
     report = compare(page_audio, export, sr, times)
     print("old rules vs loop.wav:", json.dumps(report.to_json()))
     assert report.max_abs_level_diff_db > 1.0 or report.residual_db > -20.0
+
+
+def test_the_live_engine_plays_a_tuned_voice_from_the_renderers_resampling(page: Any) -> None:
+    """Live, the resampling runs in a worker: until it is done the voice plays at the tune's rate."""
+    first_rate = page.evaluate("""(() => {
+      const e = window.__ld.engine, s = e.voices[2];
+      s.tuned = null; s.retuning = null;  // as just after the tune changed
+      return e.buffersFor(2)[1];
+    })()""")
+    assert first_rate == pytest.approx(2 ** (3 / 12), rel=1e-3)
+    tuned = "(() => { const s = window.__ld.engine.voices[2]; return s.tuned && s.tuned.tune === 3; })()"
+    page.wait_for_function(tuned, timeout=30_000)
+    same = page.evaluate("""async () => {
+      const t = await import("/static/js/tune.js");
+      const s = window.__ld.engine.voices[2], want = t.tuneShots(s.shots, 3);
+      const [buffers, rate] = window.__ld.engine.buffersFor(2);
+      return rate === 1 && buffers.every((row, l) => row.every((b, r) => {
+        const got = b.getChannelData(0), w = want[l][r];
+        return got.length === w.length && got.every((x, i) => x === w[i]);
+      }));
+    }""")
+    assert same
