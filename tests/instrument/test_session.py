@@ -124,12 +124,7 @@ def test_state_survives_a_restart(tmp_path: Path, rhythm_space, sound_space) -> 
     assert b.scene.kit.voices[3].knobs["pitch"] == pytest.approx(0.4)
     assert b.scene.kit.voices[3].gain_db == pytest.approx(-3.0)
     np.testing.assert_allclose(b.corners[2].z, a.scene.z, atol=1e-5)
-    # The same groove: the same hits, velocities and offsets to the scene file's 1e-6 latent precision
-    # (the page gets the pattern unrounded, as the renderer plays it).
-    pa, pb = a.state()["pattern"], b.state()["pattern"]
-    assert pb["hits"] == pa["hits"] and pb["steps"] == pa["steps"]
-    for key in ("velocities", "offsets"):
-        np.testing.assert_allclose(pb[key], pa[key], atol=1e-4)
+    assert b.state()["pattern"] == a.state()["pattern"]
 
 
 def test_a_damaged_state_file_starts_fresh(tmp_path: Path, rhythm_space, sound_space) -> None:  # type: ignore[no-untyped-def]
