@@ -25,8 +25,9 @@ mix would comb-filter). ``velocity_timbre = 0`` plays the reference layer for ev
 **Variation.** Repeated hits rotate through the round-robin variations (never the same one
 twice in a row when there are several), blended with the kit sound by ``variation``, and get a
 seeded level jitter of ``variation`` dB (standard deviation, clipped at twice that). Everything random is
-drawn from ``seed``, per voice, and per loop modulo ``loops``, so a render is reproducible and
-its loop point seamless. ``variation = 0`` plays the kit sound identically every time.
+a hash of ``seed``, the voice, the loop modulo ``loops`` and the step (:mod:`latentdrum.instrument.draws`,
+which the browser engine computes too), so a render is reproducible, its loop point seamless,
+and editing one cell leaves the other hits' draws alone. ``variation = 0`` plays the kit sound identically every time.
 
 **Choke.** Within a choke group (default: closed and open hi-hat), a hit of one voice cuts the
 still-ringing hits of the group's other voices with a ``choke_fade_ms`` raised-cosine fade
@@ -59,6 +60,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from latentdrum.errors import ConfigError
+from latentdrum.instrument import draws
 from latentdrum.instrument.limiter import DEFAULT_CEILING_DB, db_to_gain, limiter_gain
 from latentdrum.instrument.timing import HitSchedule, check_swing, loop_samples, schedule, step_seconds
 from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
@@ -68,7 +70,9 @@ from latentdrum.patterns.pattern import Pattern
 TailMode = Literal["wrap", "ring"]
 LayerMode = Literal["crossfade", "nearest"]
 CLOSED_HAT, OPEN_HAT = VOICES.index("closed_hat"), VOICES.index("open_hat")
-LEVEL_JITTER_DB = 1.0  # standard deviation at variation = 1, clipped at twice that
+LEVEL_JITTER_DB = 1.0  # standard deviation at variation = 1, clipped at JITTER_CLIP times that
+JITTER_CLIP = 2.0  # level jitter draws are clipped at this many standard deviations
+HUMANIZE_CLIP = 3.0  # and humanize draws at this many
 SAMPLE_RATES = (44_100, 48_000, 96_000)
 
 
@@ -287,12 +291,16 @@ def _prepare_hits(
         n_per_loop = int(pattern.hits[:, v].sum())
         if n_per_loop == 0:
             continue
-        # Random draws per (loop mod loops, hit of this voice in the pattern): reproducible, and
-        # the pre-roll loops before loop 0 repeat the last loop's draws (seamless wrap).
-        rng = np.random.default_rng([settings.seed, v])
-        jitter_db = np.clip(rng.standard_normal((loops, n_per_loop)), -2.0, 2.0) * LEVEL_JITTER_DB * settings.variation
-        steps_rr = rng.integers(1, max(sounds.variations, 2), size=(loops, n_per_loop))
-        humanize = np.clip(rng.standard_normal((loops, n_per_loop)), -3.0, 3.0) * settings.humanize_ms * 1e-3
+        # Draws per (loop mod loops, step): reproducible, the pre-roll loops before loop 0 repeat
+        # the last loop's draws (seamless wrap), and the page's engine draws the same numbers
+        # (see :mod:`latentdrum.instrument.draws`).
+        index = np.arange(loops)[:, None] * pattern.steps + np.flatnonzero(pattern.hits[:, v])[None, :]  # (loops, n)
+        seed = settings.seed
+        jitter_db = np.clip(draws.normal(seed, v, (draws.JITTER_U1, draws.JITTER_U2), index), -JITTER_CLIP,
+                            JITTER_CLIP) * LEVEL_JITTER_DB * settings.variation
+        steps_rr = draws.round_robin_steps(seed, v, index, sounds.variations)
+        humanize = np.clip(draws.normal(seed, v, (draws.HUMANIZE_U1, draws.HUMANIZE_U2), index), -HUMANIZE_CLIP,
+                           HUMANIZE_CLIP) * settings.humanize_ms * 1e-3
         rank = np.cumsum(pattern.hits[:, v]).astype(np.int64) - 1  # step -> index among this voice's hits
         row, col = np.mod(hits.loop[sel], loops), rank[hits.step[sel]]
 

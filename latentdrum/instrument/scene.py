@@ -131,7 +131,7 @@ class Scene:
             "rhythm_model_id": self.rhythm_model_id,
             "sound_model_id": self.kit.sound_model_id,
             "rhythm": {
-                "latent": [round(float(x), 6) for x in self.z],
+                "latent": [float(x) for x in self.z],  # exact: a restored scene decodes the same pattern
                 "style": self.style,
                 "temperature": self.temperature,
                 "density": self.rhythm_knobs.density,

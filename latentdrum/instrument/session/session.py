@@ -27,6 +27,7 @@ import numpy as np
 from latentdrum.errors import ConfigError
 from latentdrum.instrument.coupling import Coupling
 from latentdrum.instrument.kit import KNOB_NAMES
+from latentdrum.instrument.rules import engine_rules
 from latentdrum.instrument.scene import DiceKind, Scene, blend4, new_scene, randomise
 from latentdrum.instrument.session import views
 from latentdrum.instrument.session.history import History
@@ -359,7 +360,8 @@ class Session(SessionOutput):
         kit = self.scene.kit
         voices = [views.voice_view(kit, v, self.sound_point(v), self.voice_key(v, "full", kit),
                                    self.voice_key(v, "draft", kit)) for v in range(NUM_VOICES)]
-        return {"voices": voices, "choke_groups": [list(g) for g in kit.choke_group_indices()]}
+        return {"voices": voices, "choke_groups": [list(g) for g in kit.choke_group_indices()],
+                "engine": engine_rules(self.render_settings())}
 
     def sound_point(self, voice: int) -> list[float]:
         """Where voice ``voice`` sits on its class's 2D map."""

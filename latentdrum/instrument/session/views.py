@@ -1,6 +1,7 @@
 """What the page draws: JSON-able views of a pattern, a scene, a kit and the maps.
 
-Numbers are rounded to what the page can show, so replies stay small.
+Numbers are rounded to what the page can show, so replies stay small; but the pattern's
+velocities and offsets, which the page's engine plays exactly as the renderer does.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def pattern_view(pattern: Pattern, pinned: bool, degenerate: bool = False) -> di
         "degenerate": degenerate,
         "steps": p.steps,
         "hits": p.hits.T.astype(int).tolist(),
-        "velocities": np.round(p.velocities.T, 3).tolist(),
-        "offsets": np.round(p.offsets.T, 3).tolist(),
+        # Exact (float32 as JSON doubles): the page's engine times and levels every hit as the renderer.
+        "velocities": p.velocities.T.tolist(),
+        "offsets": p.offsets.T.tolist(),
         "pinned": pinned,
     }
 

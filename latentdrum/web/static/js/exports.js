@@ -5,8 +5,8 @@ const LINKS = { "dl-mid": "pattern.mid", "dl-groove": "groove.mid", "dl-wav": "l
 
 export class ExportOptions {
   constructor(onPitches) {
-    this.onPitches = onPitches;  // (pitches[9]) -> void: the map's write pitch per voice
-    this.maps = { gm: [36, 38, 42, 46, 45, 48, 50, 49, 51] };
+    this.onPitches = onPitches;  // (pitches[9] or null: the engine rules' GM pitches) -> void
+    this.maps = {};  // name -> write pitch per voice, from the server (/api/drum-maps)
     this.map = document.getElementById("drum-map");
     this.timing = document.getElementById("midi-timing");
     this.rate = document.getElementById("wav-rate");
@@ -20,7 +20,7 @@ export class ExportOptions {
     this.update();
   }
 
-  pitches() { return this.maps[this.map.value] || this.maps.gm; }
+  pitches() { return this.maps[this.map.value] || null; }
 
   query() {
     return new URLSearchParams({ map: this.map.value, timing: this.timing.value, rate: this.rate.value }).toString();

@@ -85,7 +85,7 @@ function apply(data, t0 = null, kind = "drag", serverMs = null) {
     for (const [v, t] of pushPending) if (lastChange - t > PUSH_WAIT_MS) pushPending.delete(v);
     state.voices = data.voices;
     data.voices.forEach((v, i) => { engine.mix[i] = { gain_db: v.gain_db, pan: v.pan, tune: v.tune, mute: v.mute }; });
-    engine.chokeGroups = data.choke_groups || engine.chokeGroups;
+    if (data.engine) engine.setRules(data.engine);  // the renderer's rules: the page plays what exports hold
     showVoice(false);
     syncSounds();
   }
