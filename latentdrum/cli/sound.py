@@ -35,6 +35,9 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--kl-weight", type=float, default=0.005, help="KL weight per latent dimension (default 0.005)")
+    p.add_argument("--envelope-weight", type=float, default=1.0,
+                   help="weight of each frame's overall level error (attack, decay) beside the per-bin error "
+                   "(default 1; 0 = the per-bin error alone)")
     p.add_argument("--warp-semitones", type=float, default=1.0,
                    help="augmentation: random pitch of up to +-this many semitones (default 1; 0 = off)")
     p.add_argument("--warp-time", type=float, default=0.3,
@@ -106,7 +109,8 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         model_cfg = SoundVAEConfig(latent_dim=args.latent_dim, hidden=args.hidden)
         train_cfg = SoundTrainConfig(batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
-                                     warp_semitones=args.warp_semitones, warp_time=args.warp_time, holdout_kits=holdout)
+                                     envelope_weight=args.envelope_weight, warp_semitones=args.warp_semitones,
+                                     warp_time=args.warp_time, holdout_kits=holdout)
     except ValueError as exc:
         from latentdrum.errors import ConfigError
 

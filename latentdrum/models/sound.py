@@ -102,6 +102,13 @@ def bin_pooling_matrix(n_bins: int, group: int) -> np.ndarray:
     return m / m.sum(axis=0, keepdims=True)
 
 
+def frame_level(logmag: torch.Tensor) -> torch.Tensor:
+    """``(..., T, F)`` ln magnitudes -> ``(..., T)`` each frame's overall level (ln of the root of
+    its summed power): the envelope a listener hears as attack and decay, dominated by the loudest
+    bins where a per-bin error weighs every bin alike."""
+    return torch.logsumexp(2.0 * logmag, dim=-1) / 2.0
+
+
 def _mlp(sizes: list[int]) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i in range(len(sizes) - 1):

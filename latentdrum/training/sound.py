@@ -22,15 +22,12 @@ import numpy as np
 import torch
 
 from latentdrum.errors import ConfigError, DatasetError
-from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
-from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames
+from latentdrum.models.checkpoint import Checkpoint, config_to_dict, load_checkpoint, save_checkpoint
+from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames, frame_level
 from latentdrum.sounds import spectral
-from latentdrum.sounds.audio import MAX_SAMPLES, SAMPLE_RATE
-from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import SoundDataset, build_sound_dataset
-from latentdrum.sounds.descriptors import DESCRIPTORS, describe
-from latentdrum.spaces.knobs import centroid_hz, knob_ranges, tilt
-from latentdrum.spaces.sound import ENGINE
+from latentdrum.spaces.sound import SoundSpace
+from latentdrum.training.sound_calibration import calibrate_space
 from latentdrum.training.trainer import (
     TrainerOptions,
     TrainingClock,
@@ -52,6 +49,7 @@ class SoundTrainConfig:
     batch_size: int = 32
     lr: float = 2e-3
     kl_weight: float = 0.005  # per latent dimension, relative to the mean L1 (nats) per value
+    envelope_weight: float = 1.0  # weight of each frame's overall level error (attack and decay) beside the L1
     kl_warmup: float = 0.2  # fraction of the run (steps or time budget) over which the KL weight ramps from 0
     gain_jitter_db: float = 4.0  # random gain per training example, +- dB
     warp_semitones: float = 1.0  # random pitch, +- semitones (frequency axis scaled)
@@ -60,7 +58,8 @@ class SoundTrainConfig:
     holdout_kits: tuple[str, ...] = DEFAULT_HOLDOUT
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.lr <= 0 or self.kl_weight < 0 or not 0 <= self.val_fraction < 1:
+        if (self.batch_size < 1 or self.lr <= 0 or self.kl_weight < 0 or self.envelope_weight < 0
+                or not 0 <= self.val_fraction < 1):
             raise ConfigError(f"invalid sound training settings: {self}")
 
 
@@ -86,12 +85,17 @@ def control_features(model: SoundVAE, audio: np.ndarray, chunk: int = 32) -> np.
     return np.concatenate(out)
 
 
-def vae_loss(model: SoundVAE, x: torch.Tensor, cls: torch.Tensor, kl_weight: float) -> dict[str, torch.Tensor]:
-    """``x (B, K, F)`` control frames: mean L1 (nats) + ``kl_weight`` x KL per latent dimension."""
+def vae_loss(model: SoundVAE, x: torch.Tensor, cls: torch.Tensor, kl_weight: float,
+             envelope_weight: float = 0.0) -> dict[str, torch.Tensor]:
+    """``x (B, K, F)`` control frames: mean L1 (nats) + ``envelope_weight`` x the mean L1 of each
+    frame's overall level (:func:`~latentdrum.models.sound.frame_level`: the per-bin L1 weighs a
+    kick's few loud bins like its hundreds of quiet ones, so decays drift) + ``kl_weight`` x KL
+    per latent dimension."""
     recon, mu, logvar = model(x, cls)
     l1 = (recon - x).abs().mean()
+    env = (frame_level(recon) - frame_level(x)).abs().mean()
     kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=1).mean() / mu.shape[1]
-    return {"loss": l1 + kl_weight * kl, "l1": l1, "kl": kl}
+    return {"loss": l1 + envelope_weight * env + kl_weight * kl, "l1": l1, "envelope": env, "kl": kl}
 
 
 def augment(x: torch.Tensor, positions: np.ndarray, semitones: float, octaves: float, floor: float) -> torch.Tensor:
@@ -137,15 +141,17 @@ class SoundLightning(L.LightningModule):
             x = torch.where(x > floor + 1e-3, (x + gain).clamp_min(floor), x)
         if cfg.warp_semitones > 0 or cfg.warp_time > 0:
             x = augment(x, self.positions, cfg.warp_semitones, cfg.warp_time, floor)
-        out = vae_loss(self.model, x, cls, self._kl_weight())
-        self.log_dict({"train_loss": out["loss"], "train_l1": out["l1"], "kl": out["kl"]},
+        out = vae_loss(self.model, x, cls, self._kl_weight(), cfg.envelope_weight)
+        self.log_dict({"train_loss": out["loss"], "train_l1": out["l1"], "train_envelope": out["envelope"],
+                       "kl": out["kl"]},
                       prog_bar=True, on_epoch=True, on_step=False, batch_size=x.shape[0])
         return out["loss"]
 
     def validation_step(self, batch: Any, _: int) -> None:
         x, cls = batch
-        out = vae_loss(self.model, x, cls, self.cfg.kl_weight)
-        self.log_dict({"val_l1": out["l1"], "val_loss": out["loss"]}, prog_bar=True, batch_size=x.shape[0])
+        out = vae_loss(self.model, x, cls, self.cfg.kl_weight, self.cfg.envelope_weight)
+        self.log_dict({"val_l1": out["l1"], "val_envelope": out["envelope"], "val_loss": out["loss"]},
+                      prog_bar=True, batch_size=x.shape[0])
 
     def configure_optimizers(self) -> Any:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.cfg.lr, weight_decay=1e-4)
@@ -231,99 +237,32 @@ def train_sound(
     return path
 
 
-def calibrate_space(model: SoundVAE, ds: Any, feats: np.ndarray) -> dict[str, Any]:
-    """Measure per class what :class:`SoundSpace` needs, from the training sounds.
+def recalibrate(path: str | Path, data_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Calibrate a trained sound checkpoint's space again (e.g. after the calibration grew a part,
+    as the detail banks did) from the training sounds of ``data_dir``, keeping its weights and
+    split; writes ``out`` (default: in place) and returns its path.
 
-    ``ds`` is the training :class:`~latentdrum.sounds.dataset.SoundDataset`, ``feats`` its
-    ``(N, K, F)`` control frames. Returns the checkpoint's ``extra``: ``{"classes": {name: {...}}}``,
-    knob ranges included (measured on the decoder here, so loading the space is quick).
+    Raises:
+        CheckpointError: ``path`` is not an engine-2 sound checkpoint.
+        DatasetError: ``data_dir`` has none of the checkpoint's training files.
     """
-    model.eval()
-    with torch.no_grad():
-        mu, _ = model.encode_control(torch.from_numpy(feats), torch.from_numpy(ds.class_index.astype(np.int64)))
-    z = mu.numpy().astype(np.float64)
-    d = z.shape[1]
-    desc = describe(ds.audio)
-    # Pooled within-class covariance: the fallback shape for classes with few sounds.
-    resid = np.concatenate([z[ds.class_index == ci] - z[ds.class_index == ci].mean(0)
-                            for ci in np.unique(ds.class_index)])
-    pooled = np.cov(resid.T) + 1e-4 * np.eye(d)
-    out: dict[str, Any] = {}
-    for ci in np.unique(ds.class_index):
-        name = CLASSES[int(ci)]
-        sel = np.nonzero(ds.class_index == ci)[0]
-        zc = z[sel]
-        m = len(sel)
-        mean = zc.mean(0)
-        cov = np.cov(zc.T) if m > 1 else np.zeros((d, d))
-        shrink = 5.0
-        cov = (m * cov + shrink * pooled) / (m + shrink) + 1e-5 * np.eye(d)
-        chol = np.linalg.cholesky(cov)
-        centred = zc - mean if m > 2 else resid
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        pca = vt[:2] if vt.shape[0] >= 2 else np.eye(d)[:2]
-        # Intensity: regress latents on loudness within each kit (same drum, different hits).
-        lev = ds.level_db[sel].astype(np.float64)
-        kit = ds.kit_index[sel]
-        zl = zc.copy()
-        for k in np.unique(kit):
-            s = kit == k
-            zl[s] -= zl[s].mean(0)
-            lev[s] -= lev[s].mean()
-        var = float((lev**2).sum())
-        direction = (zl.T @ lev) / var * max(float(np.sqrt(var / m)), 1e-9) if var > 1e-6 * m else np.zeros(d)
-        q = {k: np.percentile(v[sel], [10, 50, 90]) for k, v in desc.items()}
-        percentiles = np.stack([q[k] for k in DESCRIPTORS])
-        knob_scale = knob_ranges(percentiles)
-        knob_scale[0] = brightness_range(model, name, mean, percentiles)
-        out[name] = {
-            "latents": torch.from_numpy(zc.astype(np.float32)),
-            "mean": torch.from_numpy(mean),
-            "chol": torch.from_numpy(chol),
-            "pca_mean": torch.from_numpy(mean),
-            "pca": torch.from_numpy(pca.astype(np.float64)),
-            "intensity": torch.from_numpy(direction.astype(np.float64)),
-            "descriptor_percentiles": torch.from_numpy(percentiles),
-            "knob_scale": torch.from_numpy(knob_scale),
-            "count": torch.tensor(m),
-        }
-    return {"classes": out, "descriptors": list(DESCRIPTORS), "sample_rate": SAMPLE_RATE, "length": MAX_SAMPLES,
-            "engine": ENGINE}
-
-
-def brightness_range(model: SoundVAE, name: str, latent: np.ndarray, percentiles: np.ndarray) -> float:
-    """The spectral tilt (dB per octave) at which a full brightness sweep moves the class's
-    typical sound's spectral centroid across the class's 10th-90th percentile spread.
-
-    Measured on the decoded control frames of ``latent`` (the class's mean; no phase needed: the
-    centroid is a magnitude statistic), by bisection; clipped to 0.5-8 dB per octave.
-    """
-    lo_c, _, hi_c = percentiles[DESCRIPTORS.index("brightness")]
-    target = float(np.log2(max(hi_c, 1.0) / max(lo_c, 1.0)))
-    with torch.no_grad():
-        ctrl = model.decode_control(torch.from_numpy(latent[None].astype(np.float32)),
-                                    torch.tensor([CLASSES.index(name)])).numpy()  # (1, K, F)
-    interp, floor = model.interp.numpy(), model.config.log_floor
-
-    def spread(tilt_db: float) -> float:
-        up, down = (centroid_hz(interp @ tilt(ctrl, t, floor)[0]) for t in (tilt_db, -tilt_db))
-        return float(np.log2(up / down))
-
-    lo, hi = 0.5, 8.0
-    if spread(hi) <= target:
-        return hi
-    for _ in range(16):
-        mid = 0.5 * (lo + hi)
-        if spread(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    space = SoundSpace.load(path)  # validates the file
+    ckpt = load_checkpoint(path, "sound")
+    tc = ckpt.metrics.get("train_config", {})
+    ds = build_sound_dataset(data_dir, progress=False)
+    split = split_dataset(ds, tuple(tc.get("holdout_kits", DEFAULT_HOLDOUT)),
+                          float(tc.get("val_fraction", SoundTrainConfig.val_fraction)))
+    if len(split["train"]) != ckpt.data_summary.get("train_files", len(split["train"])):
+        raise DatasetError(f"{data_dir} does not hold the {ckpt.data_summary.get('train_files')} training files "
+                           f"{path} was trained on (found {len(split['train'])}); pass the training folder")
+    feats = control_features(space.model, ds.audio[split["train"]])
+    extra = calibrate_space(space.model, ds.subset(split["train"]), feats)
+    return save_checkpoint(Path(out or path), dataclasses.replace(ckpt, extra=extra))
 
 
 def _float(x: Any) -> float | None:
     return None if x is None else round(float(x), 4)
 
 
-__all__ = ["DEFAULT_HOLDOUT", "SoundLightning", "SoundTrainConfig", "augment", "calibrate_space", "split_dataset",
+__all__ = ["DEFAULT_HOLDOUT", "SoundLightning", "SoundTrainConfig", "augment", "recalibrate", "split_dataset",
            "train_sound"]

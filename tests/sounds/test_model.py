@@ -17,7 +17,8 @@ from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import build_sound_dataset
 from latentdrum.sounds.synthesis import synthesize
 from latentdrum.spaces.sound import Knobs, SoundSpace
-from latentdrum.training.sound import calibrate_space, control_features, vae_loss
+from latentdrum.training.sound import control_features, vae_loss
+from latentdrum.training.sound_calibration import calibrate_space
 from tests.sounds.factory import write_kit
 
 TINY = SoundVAEConfig(latent_dim=4, hidden=32, n_control=24)

@@ -5,7 +5,9 @@
 - ``draft_ms``: the one-shot a turned knob makes playable (the instrument's draft: one row, one
   Griffin-Lim step, cymbals previewed for 1 s) — target <= 15 ms;
 - ``full_ms``: all intensity layers x round-robin variations of a voice (3 x 2 rows at the
-  full quality, full length) — target <= 150 ms, in the background;
+  full quality, full length) on one thread, and ``full_parallel_ms`` the same with the rows
+  synthesised side by side on the instrument's background threads
+  (:data:`~latentdrum.sounds.synthesis.WORKERS`, up to 4) — target <= 150 ms, in the background;
 
 and the time to load the model (target <= 1 s) and batch timings for a whole kit (9 and 40
 sounds). Wall-clock times depend on what else runs on the machine, so the CPU time of the
@@ -24,6 +26,7 @@ import numpy as np
 
 from latentdrum.evaluation.bench.timing import one_thread, time_calls
 from latentdrum.sounds.audio import SAMPLE_RATE
+from latentdrum.sounds.synthesis import WORKERS
 
 
 def _median_ms(fn: Callable[..., object], repeats: int) -> tuple[float, float]:
@@ -48,9 +51,12 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
             draft, draft_cpu = _median_ms(lambda z1=z1, cls=cls: space.decode(
                 z1, cls, Knobs(0.3, -0.4, 0.5, -0.2), gla_iters=1, max_seconds=1.0), repeats)
             full, full_cpu = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
+                z6.astype(np.float32), cls, intensity=inten, workers=1), max(3, repeats // 5))
+            parallel, _ = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
                 z6.astype(np.float32), cls, intensity=inten), max(3, repeats // 5))
             per_class[cls] = {"draft_ms": round(draft, 2), "draft_cpu_ms": round(draft_cpu, 2),
                               "full_6_rows_ms": round(full, 1), "full_6_rows_cpu_ms": round(full_cpu, 1),
+                              "full_6_rows_parallel_ms": round(parallel, 1),
                               "seconds": round(space.decode(z1, cls).shape[1] / SAMPLE_RATE, 2)}
         batches = {}
         for n in (9, 40):
@@ -66,6 +72,7 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
         "sound_decode_batch": batches,
         "targets_ms": {"draft": 15.0, "full_6_rows": 150.0, "load": 1000.0},
         "threads": 1,
+        "synthesis_workers": WORKERS,
         "cpus": os.cpu_count(),
         "load_average_1min": None if load is None else round(load, 2),
         "model_id": space.model_id,
