@@ -172,7 +172,7 @@ def test_the_same_scene_file_opens_twice(page: Any, tmp_path: Path) -> None:
         page.locator("#bpm").press("Enter")
         page.wait_for_function(f"fetch('/api/state').then(r => r.json()).then(s => s.transport.bpm === {bpm})")
         with page.expect_file_chooser() as chooser:
-            page.locator("label.file").click()
+            page.locator("label.file:has(#scene-file)").click()
         chooser.value.set_files(str(path))
         page.wait_for_function(f"window.__ld.engine.bpm === {scene['bpm']}", timeout=10_000)
 
@@ -246,6 +246,7 @@ def test_undo_history_survives_a_page_reload(page: Any) -> None:
 # --- fits every screen -------------------------------------------------------------------------
 SOUND_PANEL = ("#knob-brightness", "#knob-decay", "#knob-pitch", "#knob-attack", "#gain", "#pan", "#tune",
                "#classmap", "#audition")
+IMPORTS = ("label.file:has(#import-file)", "#humanize", "#tap", "#sample-drop")  # js/imports.js's controls
 
 
 @pytest.mark.parametrize("size", [(1440, 900), (1280, 720)])
@@ -254,7 +255,7 @@ def test_pad_grid_and_sound_panel_fit_a_laptop_screen(page: Any, size: tuple[int
     page.set_viewport_size({"width": w, "height": h})
     page.wait_for_timeout(300)
     page.evaluate("window.scrollTo(0, 0)")
-    for sel in ("#pad", "#grid", "#play", *SOUND_PANEL):
+    for sel in ("#pad", "#grid", "#play", *SOUND_PANEL, *IMPORTS):
         box = page.locator(sel).bounding_box()
         assert box is not None and box["width"] > 0, sel
         assert box["y"] >= 0 and box["y"] + box["height"] <= h, f"{sel} is below the fold at {w}x{h}: {box}"

@@ -154,6 +154,31 @@ def test_keys_tapped_in_time_become_a_groove_on_the_taps(page: Any) -> None:
     assert played == tapped
 
 
+def test_shortcut_keys_are_taps_while_tapping(page: Any) -> None:
+    """1-9, A, M, F, B and Space pick, audition, mute, fill, switch and play when not tapping;
+    while tapping each is a tap and nothing else (the Tap button keeps the focus, as after a click)."""
+    before = page.evaluate("""JSON.stringify([window.__ld.state.voice, window.__ld.engine.playing,
+        window.__ld.pad.mode, window.__ld.state.voices.map((v) => v.mute)])""")
+    applied = page.evaluate("window.__ld.applied.length")
+    page.locator("#tap").click()
+    step_ms = page.evaluate("window.__ld.engine.stepDur() * 1000")
+    keys = ["1", "m", "f", "b", "a", "Space", "5"]
+    for key in keys:
+        page.keyboard.press(key)
+        page.wait_for_timeout(2 * step_ms)
+    done, _ = _counts(page)
+    page.keyboard.press("Enter")
+    _imported(page, done)
+    assert len(page.evaluate("window.__ld.imports.lastTaps")) == len(keys)
+    after = page.evaluate("""JSON.stringify([window.__ld.state.voice, window.__ld.engine.playing,
+        window.__ld.pad.mode, window.__ld.state.voices.map((v) => v.mute)])""")
+    assert after == before
+    changes = page.evaluate(f"window.__ld.applied.slice({applied})")
+    assert not any("fill" in c.split(",") for c in changes), changes  # no fill was asked for
+    page.keyboard.press("2")  # done tapping: the shortcuts are back
+    page.wait_for_function("window.__ld.state.voice === 1")
+
+
 def test_pads_on_midi_in_drive_drumify(page: Any) -> None:
     page.locator("#tap").click()
     page.wait_for_function("window.__pads.listeners.size > 0")  # the page listens to MIDI in while tapping
@@ -240,6 +265,8 @@ def test_a_sample_nobody_can_name_is_asked_about(page: Any, samples_dir: Path) -
     ask.wait_for(state="visible", timeout=60_000)  # asked, not guessed, and nothing changed meanwhile
     assert "choose its class" in page.locator("#status").inner_text()
     assert page.evaluate("JSON.stringify(window.__ld.state.voices[1])") == state
+    page.locator("#sample-class").press("1")  # the question's list keeps its keys: no voice shortcut
+    assert page.evaluate("window.__ld.state.voice") == 1
     choice = ask.locator("button[data-class]").first
     cls = choice.get_attribute("data-class")
     done, _ = _counts(page)

@@ -3,7 +3,8 @@
 //   drum map); an audio loop dropped there is transcribed and placed in the rhythm space;
 // - Humanize plays the current pattern like a drummer, by Amount;
 // - Tap records a rhythm tapped on any key (or a pad on MIDI in) for up to two bars; the groove
-//   follows it (drumify). Enter or Tap again finishes, Esc cancels;
+//   follows it (drumify). Enter or Tap again finishes, Esc cancels; while tapping no shortcut of
+//   keys.js fires (Space and 1-9, A, M, F, B are taps too);
 // - a one-shot dropped on the sound panel (or on a voice's tab) becomes that voice's sound, its
 //   class from its name or its sound; when neither says, the page asks.
 // Every import is one undo step; a refused file is named in the status line and changes nothing.
@@ -58,12 +59,18 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
   const patternAsk = el("div", { class: "import-ask", id: "pattern-ask", hidden: "" });
   gridPanel.append(bar, patternAsk);
 
+  // The sound panel takes a dropped one-shot anywhere; its button sits with the voice's buttons
+  // (a drop zone of its own would push the panel below the fold on a 1280x720 screen).
   const soundPanel = $("classmap").closest(".panel") || $("classmap").parentElement;
-  const sampleDrop = el("label", { class: "sample-drop", id: "sample-drop", title: "a one-shot for this voice" });
+  const sampleDrop = el("label", { class: "btn file", id: "sample-drop", title: "a one-shot for this voice (or drop one on the sound panel)" }, "Your sample…");
   const sampleInput = el("input", { type: "file", id: "sample-file", accept: [...AUDIO_EXT, "audio/*"].join(",") });
-  sampleDrop.append(el("span", {}, "Drop your sample here (or click)"), sampleInput);
+  sampleDrop.append(sampleInput);
   const soundAsk = el("div", { class: "import-ask", id: "sound-ask", hidden: "" });
-  soundPanel.append(sampleDrop, soundAsk);
+  const voiceButtons = $("audition") ? $("audition").parentElement : soundPanel;
+  voiceButtons.append(sampleDrop);
+  (voiceButtons.parentElement || soundPanel).append(soundAsk);
+  // The questions' fields take their own keys (keys.js leaves [data-own-keys] alone).
+  for (const box of [patternAsk, soundAsk]) box.dataset.ownKeys = "";
 
   // --- asking the user (a loop's tempo, a sample's class) -----------------------------------------
   function ask(box, text, buttons) {
@@ -125,6 +132,7 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
       const input = el("input", { type: "number", min: "20", max: "400", step: "0.1", value: String(Math.round(engine.bpm)), id: "loop-bpm" });
       const go = el("button", { id: "loop-bpm-go" }, "Import");
       go.addEventListener("click", () => importRhythm(file, Number(input.value)));
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); go.click(); } });
       ask(patternAsk, `${reply.error}. Its tempo (BPM):`, [input, go]);
       status(reply.error);  // a question, not a failure
       return;
@@ -189,6 +197,8 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
   humanize.addEventListener("click", () => run("humanizing", () => post("/api/import/humanize", { amount: Number(amount.value) }, true)));
 
   // --- tapping -----------------------------------------------------------------------------------------
+  // While armed every key is a tap (Space too: the transport keeps running as it is, so taps are
+  // placed against one clock); Enter finishes, Esc cancels, and no shortcut of keys.js fires.
   // A tap's place in 16th steps: against the transport while it plays (from the bar line nearest
   // the first tap), else from the first tap, at the session's tempo.
   const tap = { armed: false, taps: [], anchor: 0, t0: 0, timer: null, inputs: [] };
@@ -257,8 +267,8 @@ export function setupImports({ ld, engine, state, apply, status, midi, refreshVo
     if (["input", "select", "textarea"].includes(tag) && e.target.type !== "range") return;
     if (e.key === "Escape") { disarm(); status("tapping cancelled"); return; }
     if (e.key === "Enter") { e.preventDefault(); finishTaps(); return; }
-    if (e.code === "Space" || e.ctrlKey || e.metaKey || e.altKey || ["Shift", "Control", "Alt", "Meta", "Tab"].includes(e.key)) return;
-    e.preventDefault(); e.stopPropagation();
+    if (e.ctrlKey || e.metaKey || e.altKey || ["Shift", "Control", "Alt", "Meta", "Tab"].includes(e.key)) return;
+    e.preventDefault(); e.stopPropagation();  // capture on document: keys.js (bubbling) never sees a tap
     if (!e.repeat) addTap(e.timeStamp, KEY_VELOCITY);
   }, true);
 

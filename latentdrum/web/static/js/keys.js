@@ -5,11 +5,13 @@
 const TEXT_TYPES = new Set(["text", "search", "email", "url", "password", "tel"]);
 
 // Where a key is typing, not playing: text fields and editable content (a number field is not:
-// it takes digits only, and Space there sets the tempo typed so far and plays).
+// it takes digits only, and Space there sets the tempo typed so far and plays), and whatever sits
+// in a [data-own-keys] box (the import questions: their tempo field and class list keep every key).
 function typing(el) {
   if (!el) return false;
   const tag = (el.tagName || "").toLowerCase();
-  return tag === "textarea" || el.isContentEditable || (tag === "input" && TEXT_TYPES.has(el.type));
+  return tag === "textarea" || el.isContentEditable || (tag === "input" && TEXT_TYPES.has(el.type))
+    || Boolean(el.closest && el.closest("[data-own-keys]"));
 }
 
 export function setupKeys(actions) {
