@@ -31,7 +31,6 @@ from latentdrum.sounds import audio as A
 from latentdrum.sounds import spectral as S
 from latentdrum.sounds import synthesis
 
-SR = 44100
 MAX_S = 3.0
 CYMBALS = ("crash", "ride", "open_hat")
 TONAL = ("kick", "low_tom", "mid_tom", "high_tom")
@@ -50,10 +49,10 @@ def aligned_one_shot(x: np.ndarray, max_s: float = MAX_S) -> np.ndarray:
     pre = onset - start
     if pre > 0:
         y[:pre] *= (0.5 - 0.5 * np.cos(np.pi * (np.arange(pre) + 0.5) / pre)).astype(np.float32)
-    n_max = int(max_s * SR)
+    n_max = int(max_s * A.SAMPLE_RATE)
     if len(y) > n_max:
         y = y[:n_max]
-        n_fade = int(A.FADE_OUT * SR)
+        n_fade = int(A.FADE_OUT * A.SAMPLE_RATE)
         y[-n_fade:] *= (0.5 + 0.5 * np.cos(np.pi * (np.arange(n_fade) + 0.5) / n_fade)).astype(np.float32)
     y = y * (A.db_to_amp(A.TARGET_RMS_DB) / max(A.max_window_rms(y), 1e-9))
     y_peak = float(np.max(np.abs(y)))
@@ -104,8 +103,8 @@ def band_matrices(n_bands: int, n_fft: int = S.N_FFT) -> tuple[np.ndarray, np.nd
     ``(F, bins)`` analysis (each band the mean |STFT| of its bins; a band narrower than a bin takes
     the nearest bin) and ``(bins, F)`` synthesis (linear interpolation between band centres)."""
     n_bins = n_fft // 2 + 1
-    hz = np.arange(n_bins) * SR / n_fft
-    edges = _imel(np.linspace(_mel(20.0), _mel(SR / 2), n_bands + 2))
+    hz = np.arange(n_bins) * A.SAMPLE_RATE / n_fft
+    edges = _imel(np.linspace(_mel(20.0), _mel(A.SAMPLE_RATE / 2), n_bands + 2))
     w = np.maximum(0.0, np.minimum((hz - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None]),
                                    (edges[2:, None] - hz) / (edges[2:, None] - edges[1:-1, None])))
     empty = w.sum(axis=1) == 0
@@ -132,9 +131,9 @@ def _random_phase(mag: np.ndarray) -> np.ndarray:
 def baseline(x: np.ndarray) -> np.ndarray:
     """The first engine: the first 1 s (cut and faded as it prepared sounds), 80 mel bands, random
     phase and 4 Griffin-Lim iterations."""
-    one = fit_length(x, SR)
-    n_fade = int(A.FADE_OUT * SR)
-    if len(x) > SR:
+    one = fit_length(x, A.SAMPLE_RATE)
+    n_fade = int(A.FADE_OUT * A.SAMPLE_RATE)
+    if len(x) > A.SAMPLE_RATE:
         one[-n_fade:] *= np.linspace(1.0, 0.0, n_fade, dtype=np.float32)
     ana, syn = band_matrices(80)
     mag = (_mag(one) @ ana.T) @ syn.T
@@ -193,16 +192,16 @@ def spectrogram_png(path: Path, title: str, rows: dict[str, np.ndarray]) -> None
 
     n_fft, hop = 2048, 256
     fig, axes = plt.subplots(len(rows), 1, figsize=(9, 2.1 * len(rows)), sharex=True, squeeze=False)
-    hz = np.arange(n_fft // 2 + 1) * SR / n_fft
+    hz = np.arange(n_fft // 2 + 1) * A.SAMPLE_RATE / n_fft
     for ax, (name, y) in zip(axes[:, 0], rows.items(), strict=True):
         y = np.pad(y, (n_fft // 2, n_fft))
         fr = np.lib.stride_tricks.sliding_window_view(y, n_fft)[::hop] * np.hanning(n_fft)
         s = 20 * np.log10(np.abs(np.fft.rfft(fr, axis=-1)) + 1e-7)
         s -= s.max()
-        t = np.arange(s.shape[0]) * hop / SR
+        t = np.arange(s.shape[0]) * hop / A.SAMPLE_RATE
         ax.pcolormesh(t, hz[1:], s[:, 1:].T, vmin=-90, vmax=0, cmap="magma", shading="auto")
         ax.set_yscale("log")
-        ax.set_ylim(30, SR / 2)
+        ax.set_ylim(30, A.SAMPLE_RATE / 2)
         ax.set_ylabel("Hz")
         ax.set_title(name, fontsize=9, loc="left")
     axes[-1, 0].set_xlabel("s")
@@ -227,18 +226,18 @@ def main() -> None:
 
     with threadpool_limits(1):
         real, classes, paths = load_heldout(args.samples, args.ckpt, args.all_kits, args.max_per_class)
-        print(f"{len(real)} sounds, {len(set(classes))} classes, lengths {min(map(len, real)) / SR:.2f}-"
-              f"{max(map(len, real)) / SR:.2f} s")
+        print(f"{len(real)} sounds, {len(set(classes))} classes, lengths {min(map(len, real)) / A.SAMPLE_RATE:.2f}-"
+              f"{max(map(len, real)) / A.SAMPLE_RATE:.2f} s")
         cands = candidates()
         if args.only:
             cands = {k: v for k, v in cands.items() if k in args.only}
-        crash = next(x for x, c in zip(real, classes, strict=True) if c == "crash" and len(x) >= 1.2 * SR)
-        crash3 = fit_length(crash, int(3 * SR))
+        crash = next(x for x, c in zip(real, classes, strict=True) if c == "crash" and len(x) >= 1.2 * A.SAMPLE_RATE)
+        crash3 = fit_length(crash, int(3 * A.SAMPLE_RATE))
         others, timing = {}, {}
         for name, fn in cands.items():
             t0 = time.perf_counter()
             others[name] = [fit_length(fn(x), len(x)) for x in real]
-            t1s = time_one(fn, crash3[:SR])
+            t1s = time_one(fn, crash3[:A.SAMPLE_RATE])
             t3s = None if name.startswith("a_") else time_one(fn, crash3, reps=3)
             timing[name] = {"ms_1s": 1000 * t1s, "ms_3s": None if t3s is None else 1000 * t3s}
             print(f"{name}: {time.perf_counter() - t0:.1f} s total, {1000 * t1s:.1f} ms per 1 s sound")

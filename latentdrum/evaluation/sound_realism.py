@@ -25,6 +25,7 @@ import numpy as np
 
 from latentdrum.evaluation.realism import decay_times, realism_table
 from latentdrum.sounds import spectral
+from latentdrum.sounds.audio import SAMPLE_RATE
 from latentdrum.sounds.synthesis import synthesize
 from latentdrum.spaces.sound import SoundSpace
 
@@ -89,7 +90,7 @@ def write_realism_pictures(out: Path, real: list[np.ndarray], sets: dict[str, li
 
     out.mkdir(parents=True, exist_ok=True)
     n_fft, hop = 2048, 256
-    hz = np.arange(n_fft // 2 + 1) * spectral.SR / n_fft
+    hz = np.arange(n_fft // 2 + 1) * SAMPLE_RATE / n_fft
     window = np.hanning(n_fft)
     paths = []
     for cls in PICTURE_CLASSES:
@@ -97,17 +98,17 @@ def write_realism_pictures(out: Path, real: list[np.ndarray], sets: dict[str, li
             continue
         i = names.index(cls)
         rows = {"real": real[i]} | {k: v[i] for k, v in sets.items()}
-        dur = max(len(y) for y in rows.values()) / spectral.SR
+        dur = max(len(y) for y in rows.values()) / SAMPLE_RATE
         fig, axes = plt.subplots(len(rows), 1, figsize=(9, 2.0 * len(rows)), sharex=True, squeeze=False)
         for ax, (label, y) in zip(axes[:, 0], rows.items(), strict=True):
             y = np.pad(y, (0, n_fft))
             fr = np.lib.stride_tricks.sliding_window_view(y, n_fft)[::hop] * window
             s = 20 * np.log10(np.abs(np.fft.rfft(fr, axis=-1)) + 1e-7)
             s -= s.max()
-            t = np.arange(s.shape[0]) * hop / spectral.SR
+            t = np.arange(s.shape[0]) * hop / SAMPLE_RATE
             ax.pcolormesh(t, hz[1:], s[:, 1:].T, vmin=-90, vmax=0, cmap="magma", shading="auto")
             ax.set_yscale("log")
-            ax.set_ylim(30, spectral.SR / 2)
+            ax.set_ylim(30, SAMPLE_RATE / 2)
             ax.set_xlim(0, dur)
             ax.set_ylabel("Hz")
             ax.set_title(label, fontsize=9, loc="left")

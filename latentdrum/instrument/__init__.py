@@ -3,7 +3,8 @@
 from latentdrum.instrument.kit import KNOB_NAMES, Kit, KitVoice, export_one_shots
 from latentdrum.instrument.limiter import limit
 from latentdrum.instrument.render import RenderSettings, render
-from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
+from latentdrum.instrument.voice import VoiceSounds
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 __all__ = [
     "KNOB_NAMES",

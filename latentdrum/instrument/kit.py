@@ -46,8 +46,9 @@ from latentdrum.instrument.documents import (
     validate,
     write_document,
 )
-from latentdrum.instrument.voice import MAX_TUNE, SAMPLE_RATE, VoiceSounds
+from latentdrum.instrument.voice import MAX_TUNE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
+from latentdrum.sounds.audio import SAMPLE_RATE
 from latentdrum.spaces.knobs import KNOB_NAMES
 
 DEFAULT_CHOKE_GROUPS: tuple[tuple[str, ...], ...] = (("closed_hat", "open_hat"),)

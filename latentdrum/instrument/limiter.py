@@ -23,14 +23,11 @@ from scipy.ndimage import minimum_filter1d
 from scipy.signal import lfilter
 
 from latentdrum.errors import ConfigError
+from latentdrum.sounds.levels import db_to_amp
 
 DEFAULT_CEILING_DB = -0.3
 LOOKAHEAD_MS = 3.0
 RELEASE_MS = 60.0
-
-
-def db_to_gain(db: float) -> float:
-    return float(10.0 ** (db / 20.0))
 
 
 def limit(
@@ -53,7 +50,7 @@ def limit(
     frames = x.reshape(x.shape[0], -1)
     out = frames * gain[:, None]
     # Guard against float rounding at the peak itself.
-    ceiling = db_to_gain(ceiling_db)
+    ceiling = db_to_amp(ceiling_db)
     np.clip(out, -ceiling, ceiling, out=out)
     return out.reshape(x.shape).astype(np.float32, copy=False)
 
@@ -70,7 +67,7 @@ def limiter_gain(
     leaves ``audio`` untouched. Stems multiplied by the gain of their mix sum to the limited mix."""
     if not -40.0 <= ceiling_db <= 0.0:
         raise ConfigError(f"limiter ceiling must lie in [-40, 0] dBFS, got {ceiling_db}")
-    ceiling = db_to_gain(ceiling_db)
+    ceiling = db_to_amp(ceiling_db)
     x = np.asarray(audio)
     if x.size == 0 or max(float(x.max()), -float(x.min())) <= ceiling:
         return None

@@ -61,11 +61,13 @@ from scipy.signal import resample_poly
 
 from latentdrum.errors import ConfigError
 from latentdrum.instrument import draws
-from latentdrum.instrument.limiter import DEFAULT_CEILING_DB, db_to_gain, limiter_gain
+from latentdrum.instrument.limiter import DEFAULT_CEILING_DB, limiter_gain
 from latentdrum.instrument.timing import HitSchedule, check_swing, loop_samples, schedule, step_seconds
-from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
+from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
-from latentdrum.patterns.pattern import Pattern
+from latentdrum.patterns.pattern import Pattern, check_bpm
+from latentdrum.sounds.audio import SAMPLE_RATE
+from latentdrum.sounds.levels import db_to_amp
 
 TailMode = Literal["wrap", "ring"]
 LayerMode = Literal["crossfade", "nearest"]
@@ -122,8 +124,8 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         check_sample_rate(self.sample_rate)
-        if self.bpm is not None and not 20.0 <= float(self.bpm) <= 400.0:
-            raise ConfigError(f"bpm must lie in [20, 400], got {self.bpm}")
+        if self.bpm is not None:
+            check_bpm(self.bpm, ConfigError)
         check_swing(self.swing)
         if int(self.loops) != self.loops or self.loops < 1:
             raise ConfigError(f"loops must be a whole number >= 1, got {self.loops}")
@@ -233,7 +235,7 @@ def plan(pattern: Pattern, voices: Sequence[VoiceSounds | None], settings: Rende
         length = max([length, *ends])
     fade_len = max(1, round(settings.choke_fade_ms * 1e-3 * sr))
     fade = (0.5 * (1.0 + np.cos(np.pi * np.arange(fade_len) / fade_len))).astype(np.float32)
-    return RenderPlan(sr, length, active, tuned, per_voice, db_to_gain(settings.master_gain_db), fade, settings)
+    return RenderPlan(sr, length, active, tuned, per_voice, db_to_amp(settings.master_gain_db), fade, settings)
 
 
 def render(
@@ -274,7 +276,7 @@ def render_with_gain(p: RenderPlan) -> tuple[np.ndarray, np.ndarray | None]:
         gain = limiter_gain(out, p.sample_rate, settings.ceiling_db, circular=settings.tail == "wrap")
         if gain is not None:
             out *= gain[:, None]
-            ceiling = db_to_gain(settings.ceiling_db)
+            ceiling = db_to_amp(settings.ceiling_db)
             np.clip(out, -ceiling, ceiling, out=out)  # float rounding at the peak itself
     return out, gain
 

@@ -31,8 +31,8 @@ from typing import Any
 from latentdrum.instrument import draws
 from latentdrum.instrument.limiter import LOOKAHEAD_MS, RELEASE_MS
 from latentdrum.instrument.render import HUMANIZE_CLIP, JITTER_CLIP, LEVEL_JITTER_DB, RenderSettings
-from latentdrum.instrument.voice import SAMPLE_RATE
 from latentdrum.patterns.drummaps import GENERAL_MIDI
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 RULES_FORMAT = "latentdrum-engine-rules"
 RULES_VERSION = 1

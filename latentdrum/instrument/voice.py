@@ -1,7 +1,7 @@
 """One voice's sounds as the renderer plays them: intensity layers x round-robin variations.
 
 A :class:`VoiceSounds` holds the already generated one-shots of one of the 9 drum voices as a
-``(L, R, N)`` float32 array of mono audio at :data:`SAMPLE_RATE` (44.1 kHz), each one-shot
+``(L, R, N)`` float32 array of mono audio at :data:`~latentdrum.sounds.audio.SAMPLE_RATE` (44.1 kHz), each one-shot
 starting at its onset (sample 0 is the strike):
 
 - ``L`` intensity layers, ordered soft -> hard. Layer ``i`` stands for the velocity
@@ -25,7 +25,6 @@ from scipy.signal import resample_poly
 
 from latentdrum.errors import ConfigError
 
-SAMPLE_RATE = 44_100
 MAX_TUNE = 24.0  # semitones either way
 SILENCE = 1e-5  # -100 dBFS: trailing samples below this in every layer are trimmed
 

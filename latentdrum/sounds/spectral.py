@@ -1,7 +1,7 @@
 """The sound model's representation: full-resolution log-magnitude STFTs, and audio from them.
 
 Analysis (:func:`log_magnitude`): a one-shot ``(B, L)`` at 44.1 kHz, onset at sample
-:data:`ONSET_SAMPLE`, becomes a ``(B, T, N_BINS)`` float32 array of natural-log |STFT|
+:data:`~latentdrum.sounds.audio.PRE_ROLL`, becomes a ``(B, T, N_BINS)`` float32 array of natural-log |STFT|
 magnitudes, T = 1 + L // HOP frames (Hann 1024, hop 256: 5.8 ms), N_BINS = 513 bins of 43 Hz,
 floored at :data:`LOG_FLOOR`. Every bin is kept: the partials of a kick's falling sine, a snare
 shell's ring or a cymbal's metallic comb stay where they are (a mel-band representation smears
@@ -22,15 +22,13 @@ import scipy.fft
 
 from latentdrum.sounds.audio import MAX_SAMPLES, PRE_ROLL, SAMPLE_RATE
 
-SR = SAMPLE_RATE
 N_FFT = 1024
 HOP = 256
 N_BINS = N_FFT // 2 + 1
 MAX_LENGTH = MAX_SAMPLES  # 3 s
 LOG_FLOOR = -9.0  # ln amplitude floor: about 126 dB under a full-scale sine's bin
 GLA_ITERS = 4
-ONSET_SAMPLE = PRE_ROLL  # where every one-shot's onset lies
-BIN_HZ = np.arange(N_BINS) * SR / N_FFT
+BIN_HZ = np.arange(N_BINS) * SAMPLE_RATE / N_FFT
 
 _WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
 
@@ -105,8 +103,8 @@ def log_magnitude(audio: np.ndarray, length: int = MAX_LENGTH) -> np.ndarray:
 def onset_gate(length: int) -> np.ndarray:
     """``(length,)`` float32: 0 before the onset pre-roll, a raised-cosine rise over it, then 1."""
     g = np.ones(length, dtype=np.float32)
-    n = min(ONSET_SAMPLE, length)
-    g[:n] = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / ONSET_SAMPLE)) ** 2
+    n = min(PRE_ROLL, length)
+    g[:n] = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / PRE_ROLL)) ** 2
     return g
 
 

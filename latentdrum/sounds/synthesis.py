@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from latentdrum.sounds.spectral import GLA_ITERS, HOP, N_FFT, ONSET_SAMPLE, griffin_lim, to_magnitude
+from latentdrum.sounds.audio import PRE_ROLL
+from latentdrum.sounds.spectral import GLA_ITERS, HOP, N_FFT, griffin_lim, to_magnitude
 
 PEAK_FLOOR_DB = -80.0  # bins this far under the sound's largest are never partials
 # Threads that synthesise the rows of a batch side by side: up to 4 where there are 4 cores or
@@ -35,7 +36,7 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="latentdrum-synth")
 
 
-def peak_locked_phase(mag: np.ndarray, onset: int = ONSET_SAMPLE) -> np.ndarray:
+def peak_locked_phase(mag: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     """``(B, T, F)`` linear magnitudes (centred STFT, Hann N_FFT, HOP) -> ``(B, T, F)`` float32 phase
     in radians (unwrapped).
 

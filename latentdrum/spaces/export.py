@@ -102,6 +102,7 @@ def decoder_and_sidecar(kind: ModelKind, checkpoint: str | Path | None = None) -
     if kind == "sound":
         from latentdrum.models.sound import control_frames
         from latentdrum.sounds import spectral
+        from latentdrum.sounds.audio import SAMPLE_RATE
         from latentdrum.sounds.classes import CLASSES
         from latentdrum.spaces.sound import SoundSpace
 
@@ -116,7 +117,7 @@ def decoder_and_sidecar(kind: ModelKind, checkpoint: str | Path | None = None) -
             "classes": list(CLASSES), "trained_classes": list(ss.classes),
             "control_frame_positions": [round(float(p), 4) for p in control_frames(cfg.n_frames, cfg.n_control)],
             "config": asdict(cfg),
-            "representation": {k: getattr(spectral, k) for k in ("SR", "N_FFT", "HOP") if hasattr(spectral, k)},
+            "representation": {"SR": SAMPLE_RATE, "N_FFT": spectral.N_FFT, "HOP": spectral.HOP},
             "layout": "natural-log STFT magnitude per control frame and bin; interpolate linearly to all frames",
             "model_id": ss.model_id,
         }

@@ -37,6 +37,7 @@ from latentdrum.errors import CheckpointError, ConfigError
 from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames, frame_level, interpolation_weights
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import (
+    SAMPLE_RATE,
     TARGET_RMS_DB,
     clean_output,
     db_to_amp,
@@ -94,7 +95,7 @@ class SoundSpace:
         # Real partials for decoded envelopes (see sound_detail); a checkpoint without banks plays
         # the decoder's own detail.
         self._detail = {name: DetailBank.from_extra(per_class[name]) for name in self.classes}
-        self._detail_amount = detail_amount(self._positions, spectral.HOP / spectral.SR)
+        self._detail_amount = detail_amount(self._positions, spectral.HOP / SAMPLE_RATE)
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -311,8 +312,8 @@ def sound_ends(logmag: np.ndarray, floor: float, tail_db: float = TAIL_DB) -> np
 def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0.2) -> int:
     """Fade ``(n, T, F)`` log magnitudes out (in place) over ``fade`` s ending at ``seconds``;
     returns the frames left."""
-    end = max(8, min(logmag.shape[1], spectral.n_frames(round(seconds * spectral.SR))))
-    n = max(1, min(end - 2, round(fade * spectral.SR / spectral.HOP)))
+    end = max(8, min(logmag.shape[1], spectral.n_frames(round(seconds * SAMPLE_RATE))))
+    n = max(1, min(end - 2, round(fade * SAMPLE_RATE / spectral.HOP)))
     ramp = np.log(np.maximum(np.linspace(1.0, 0.0, n + 1)[1:], 1e-6)).astype(np.float32)  # ln gain
     logmag[:, end - n : end] = np.maximum(logmag[:, end - n : end] + ramp[None, :, None], floor)
     logmag[:, end:] = floor

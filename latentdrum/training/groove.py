@@ -12,7 +12,6 @@ checkpoint (``model_type="groove"``) that :class:`latentdrum.spaces.groove.Groov
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +26,13 @@ from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkp
 from latentdrum.models.groove import GrooveConfig, GrooveNet, groove_loss
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
 from latentdrum.patterns.transforms import FLAT_VELOCITY, quantize, tapify
-from latentdrum.training.trainer import TrainerOptions, build_trainer, fit_and_keep_best
+from latentdrum.training.trainer import (
+    TrainerOptions,
+    TrainingClock,
+    build_trainer,
+    fit_and_keep_best,
+    schedule_budget,
+)
 from latentdrum.training.windows import train_val_windows
 
 
@@ -55,17 +60,16 @@ def model_input(task: str, windows: np.ndarray, flat: np.ndarray | None = None) 
 
 
 class GrooveLightning(L.LightningModule):
-    def __init__(self, model: GrooveNet, cfg: GrooveTrainConfig, total_steps: int, max_seconds: float | None) -> None:
+    """Trains a :class:`GrooveNet` (Lightning wraps the plain module for training only)."""
+
+    def __init__(self, model: GrooveNet, cfg: GrooveTrainConfig, clock: TrainingClock) -> None:
         super().__init__()
-        self.model, self.cfg, self.total_steps, self.max_seconds = model, cfg, total_steps, max_seconds
-        self._start = time.monotonic()
+        self.model = model
+        self.cfg = cfg
+        self.clock = clock
 
     def on_train_start(self) -> None:
-        self._start = time.monotonic()
-
-    def _progress(self, step: int) -> float:
-        by_time = (time.monotonic() - self._start) / self.max_seconds if self.max_seconds else 0.0
-        return min(1.0, max(step / max(1, self.total_steps), by_time))
+        self.clock.start()
 
     def _inputs(self, target: torch.Tensor, train: bool) -> torch.Tensor:
         task = self.model.config.task
@@ -99,13 +103,7 @@ class GrooveLightning(L.LightningModule):
 
     def configure_optimizers(self) -> Any:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
-        warmup = max(1, self.total_steps // 20)
-
-        def factor(step: int) -> float:
-            cosine = 0.5 * (1 + math.cos(math.pi * self._progress(step)))
-            return min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * cosine)
-
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, self.clock.lr_factor)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
 
@@ -164,9 +162,7 @@ def train_groove(
     model = GrooveNet(model_cfg)
     train_dl = DataLoader(_tensors(ds, train_idx), batch_size=train_cfg.batch_size, shuffle=True, drop_last=True)
     val_dl = DataLoader(_tensors(ds, val_idx), batch_size=1024)
-    total_steps = opts.max_epochs * max(1, len(train_dl))
-    budget = opts.max_minutes * 60 * 0.97 if opts.max_minutes else None
-    module = GrooveLightning(model, train_cfg, total_steps, budget)
+    module = GrooveLightning(model, train_cfg, TrainingClock(opts.max_epochs * len(train_dl), schedule_budget(opts)))
     trainer = build_trainer(opts, out_dir, monitor="val_loss", mode="min")
     fit_and_keep_best(trainer, module, train_dl, val_dl, opts)
     model = module.model.eval()

@@ -8,7 +8,6 @@ works from the checkpoint alone (:class:`latentdrum.spaces.rhythm.RhythmSpace`).
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +29,13 @@ from latentdrum.models.rhythm import (
 from latentdrum.models.rhythm_metrics import ReconstructionCounts
 from latentdrum.patterns.dataset import PatternDataset, PatternDatasetConfig, build_pattern_dataset
 from latentdrum.patterns.fills import FillWindows, splice_fills, window_fill_flags
-from latentdrum.training.trainer import TrainerOptions, build_trainer, fit_and_keep_best
+from latentdrum.training.trainer import (
+    TrainerOptions,
+    TrainingClock,
+    build_trainer,
+    fit_and_keep_best,
+    schedule_budget,
+)
 from latentdrum.training.windows import train_val_windows
 
 CHECKPOINT_NAME = "rhythm.ckpt"
@@ -55,26 +60,18 @@ class RhythmTrainConfig:
 
 
 class RhythmLightning(L.LightningModule):
-    def __init__(
-        self, model: RhythmVAE, train_cfg: RhythmTrainConfig, total_steps: int, max_seconds: float | None = None
-    ) -> None:
+    """Trains a :class:`RhythmVAE` (Lightning wraps the plain module for training only)."""
+
+    def __init__(self, model: RhythmVAE, train_cfg: RhythmTrainConfig, clock: TrainingClock) -> None:
         super().__init__()
         self.model = model
         self.cfg = train_cfg
-        self.total_steps = total_steps
-        self.max_seconds = max_seconds
-        self._start = time.monotonic()
+        self.clock = clock
         self.weights = RhythmLossWeights(train_cfg.velocity_weight, train_cfg.offset_weight)
         self._counts = ReconstructionCounts()
 
-    def progress(self, step: int) -> float:
-        """Fraction of the run done, by steps or by the time budget, whichever is further along."""
-        by_steps = step / max(1, self.total_steps)
-        by_time = (time.monotonic() - self._start) / self.max_seconds if self.max_seconds else 0.0
-        return min(1.0, max(by_steps, by_time))
-
     def on_train_start(self) -> None:
-        self._start = time.monotonic()
+        self.clock.start()
 
     def _beta(self) -> float:
         return self.cfg.beta * min(1.0, self.global_step / max(1, self.cfg.anneal_steps))
@@ -109,13 +106,7 @@ class RhythmLightning(L.LightningModule):
 
     def configure_optimizers(self) -> Any:
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
-        warmup = max(1, self.total_steps // 20)
-
-        def factor(step: int) -> float:  # linear warm-up, cosine decay to 5% by the end of the run or budget
-            cosine = 0.5 * (1 + math.cos(math.pi * self.progress(step)))
-            return min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * cosine)
-
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, self.clock.lr_factor)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
 
@@ -198,10 +189,7 @@ def train_rhythm(
     train_dl = DataLoader(_tensors(ds, train_idx, spliced), batch_size=train_cfg.batch_size, shuffle=True,
                           drop_last=True)
     val_dl = DataLoader(_tensors(ds, val_idx), batch_size=1024)
-    total_steps = opts.max_epochs * max(1, len(train_dl))
-    # The budget for the schedule leaves a little time for the last validation and the checkpoint.
-    budget = opts.max_minutes * 60 * 0.97 if opts.max_minutes else None
-    module = RhythmLightning(model, train_cfg, total_steps, budget)
+    module = RhythmLightning(model, train_cfg, TrainingClock(opts.max_epochs * len(train_dl), schedule_budget(opts)))
     # Kept by hit F1: the validation NLL is dominated by the fitted velocity/timing scales and
     # swings from epoch to epoch while F1 (the binding quality target) rises steadily.
     trainer = build_trainer(opts, out_dir, monitor="val_hit_f1", mode="max")

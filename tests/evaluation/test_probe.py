@@ -30,3 +30,10 @@ def test_binary_probe_balances_a_rare_class() -> None:
     called = probe.predict(x_new)
     assert called.dtype == bool
     assert called[y_new == 1].mean() > 0.9 and (~called[y_new == 0]).mean() > 0.9
+
+
+def test_lbfgs_probe_recovers_separable_classes_from_float64_features() -> None:
+    x, y = _blobs(400, 3, 4)
+    probe = LogisticProbe(x.astype(np.float64), y, 3, steps=300, weight_decay=2e-3, seed=0, solver="lbfgs")
+    x_new, y_new = _blobs(200, 3, 5)
+    assert (probe.predict(x_new) == y_new).mean() > 0.95

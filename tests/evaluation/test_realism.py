@@ -14,17 +14,16 @@ from latentdrum.evaluation.realism import (
     realism_table,
     sound_features,
 )
-from latentdrum.sounds.audio import PRE_ROLL as ONSET
-from latentdrum.sounds.audio import SAMPLE_RATE as SR
+from latentdrum.sounds.audio import PRE_ROLL, SAMPLE_RATE
 
 
 def _t(seconds: float) -> np.ndarray:
-    return np.arange(round(seconds * SR)) / SR
+    return np.arange(round(seconds * SAMPLE_RATE)) / SAMPLE_RATE
 
 
 def _one_shot(body: np.ndarray) -> np.ndarray:
-    """Put ``body`` at the onset (ONSET samples of silence before it)."""
-    return np.concatenate([np.zeros(ONSET), body])
+    """Put ``body`` at the onset (PRE_ROLL samples of silence before it)."""
+    return np.concatenate([np.zeros(PRE_ROLL), body])
 
 
 def _decaying_sine(freq: float = 440.0, tau: float = 0.3, seconds: float = 2.0) -> np.ndarray:
@@ -41,7 +40,7 @@ def test_decaying_sine_is_tonal_and_steady() -> None:
 def test_gliding_sine_has_no_jitter() -> None:
     t = _t(1.0)
     f = 50.0 + 100.0 * np.exp(-t / 0.08)  # an 808-style falling kick tone
-    x = _one_shot(np.exp(-t / 0.4) * np.sin(2 * np.pi * np.cumsum(f) / SR))
+    x = _one_shot(np.exp(-t / 0.4) * np.sin(2 * np.pi * np.cumsum(f) / SAMPLE_RATE))
     assert partial_jitter(x) < 0.02
 
 
@@ -49,12 +48,12 @@ def test_warbled_sine_has_jitter() -> None:
     rng = np.random.default_rng(0)
     t = _t(1.0)
     f = 440.0 + 40.0 * np.repeat(rng.standard_normal(len(t) // 256 + 1), 256)[: len(t)]
-    x = _one_shot(np.exp(-t / 0.3) * np.sin(2 * np.pi * np.cumsum(f) / SR))
+    x = _one_shot(np.exp(-t / 0.3) * np.sin(2 * np.pi * np.cumsum(f) / SAMPLE_RATE))
     assert partial_jitter(x) > 0.1
 
 
 def test_white_noise_ratio_is_about_one() -> None:
-    x = _one_shot(np.random.default_rng(1).standard_normal(2 * SR))
+    x = _one_shot(np.random.default_rng(1).standard_normal(2 * SAMPLE_RATE))
     assert 0.9 < partial_ratio(x) < 2.0
 
 
@@ -88,7 +87,8 @@ def test_attack_level() -> None:
 def test_features_and_table() -> None:
     rng = np.random.default_rng(3)
     real = [_decaying_sine(f, tau) for f, tau in [(60, 0.3), (80, 0.2), (70, 0.25)]]
-    real += [_one_shot(np.exp(-_t(0.5) / tau) * rng.standard_normal(round(0.5 * SR))) for tau in (0.03, 0.05, 0.04)]
+    real += [_one_shot(np.exp(-_t(0.5) / tau) * rng.standard_normal(round(0.5 * SAMPLE_RATE)))
+             for tau in (0.03, 0.05, 0.04)]
     classes = ["kick"] * 3 + ["closed_hat"] * 3
     f = sound_features(real[0])
     assert f.shape == (len(FEATURE_NAMES),) and np.all(np.isfinite(f))

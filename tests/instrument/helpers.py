@@ -8,8 +8,8 @@ from latentdrum.instrument.render import RenderSettings
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.pattern import Pattern
+from latentdrum.sounds.audio import SAMPLE_RATE
 
-SR = 44_100
 V = {name: i for i, name in enumerate(VOICES)}
 
 # Exactness tests: no level jitter, no limiter, no master attenuation.
@@ -44,5 +44,5 @@ def click_onsets(channel: np.ndarray) -> np.ndarray:
 def spectral_centroid(x: np.ndarray) -> float:
     """Centroid in Hz of the magnitude spectrum of ``x`` (level-independent)."""
     mag = np.abs(np.fft.rfft(x.astype(np.float64)))
-    freqs = np.fft.rfftfreq(x.shape[0], 1.0 / SR)
+    freqs = np.fft.rfftfreq(x.shape[0], 1.0 / SAMPLE_RATE)
     return float((mag * freqs).sum() / mag.sum())

@@ -13,7 +13,8 @@ from latentdrum.instrument.clip import ClipOptions, clip_midi, groove_path, groo
 from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.patterns.drummaps import get_drum_map
 from latentdrum.patterns.midi import read_midi
-from tests.instrument.helpers import SR, click_onsets, click_voices, pattern
+from latentdrum.sounds.audio import SAMPLE_RATE
+from tests.instrument.helpers import click_onsets, click_voices, pattern
 
 
 def notes_of(path: Path) -> list[pretty_midi.Note]:
@@ -32,10 +33,10 @@ def test_swung_micro_timed_notes_sit_on_the_rendered_samples(tmp_path: Path) -> 
     starts = np.array([n.start for n in notes_of(path)])
     audio = render(p, click_voices(), RenderSettings(swing=62.5, variation=0.0, limiter=False, master_gain_db=0.0,
                                                       velocity_curve=0.0, choke_groups=()))
-    onsets = click_onsets(audio[:, 0]) / SR
+    onsets = click_onsets(audio[:, 0]) / SAMPLE_RATE
     assert len(starts) == p.num_hits == len(onsets)
     # One MIDI tick at 97 BPM is 0.64 ms: every note within half a tick of its audio sample.
-    assert np.max(np.abs(np.sort(starts) - onsets)) < 0.5 * 60 / 97 / 960 + 1 / SR
+    assert np.max(np.abs(np.sort(starts) - onsets)) < 0.5 * 60 / 97 / 960 + 1 / SAMPLE_RATE
     # The swung off-beat hat is late by the swing (a quarter step at 62.5 %), not on the grid.
     hat = next(n for n in notes_of(path) if n.pitch == 42)
     step = 60 / 97 / 4

@@ -11,21 +11,22 @@ import pytest
 from latentdrum.instrument.render import render
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES
+from latentdrum.sounds.audio import SAMPLE_RATE
 
-from .helpers import PLAIN, SR, V, pattern, spectral_centroid
+from .helpers import PLAIN, V, pattern, spectral_centroid
 
 VELOCITIES = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0]
 
 
 def at(step: int) -> int:
     """First sample of a 16th step at 120 BPM."""
-    return round(step * 0.125 * SR)
+    return round(step * 0.125 * SAMPLE_RATE)
 
 
 def layered_noise(layers: int = 5, variations: int = 1, seconds: float = 0.08, seed: int = 0) -> np.ndarray:
     """``(L, R, N)`` coherent layers: one decaying noise burst with more high end per layer (soft -> hard)."""
     rng = np.random.default_rng(seed)
-    n = round(seconds * SR)
+    n = round(seconds * SAMPLE_RATE)
     env = np.exp(-np.arange(n) / (0.2 * n))
     out = np.empty((layers, variations, n), dtype=np.float32)
     for r in range(variations):
@@ -65,7 +66,7 @@ def test_timbre_brightens_with_velocity_across_layers() -> None:
 
 def test_timbre_follows_velocity_on_real_recorded_layers(avl_layers: dict[int, np.ndarray]) -> None:
     # The AVL kick's 5 recorded velocity layers, soft -> hard, get brighter (measured: ~1.0 -> 1.7 kHz).
-    kick = avl_layers[V["kick"]][:, : SR // 4]
+    kick = avl_layers[V["kick"]][:, : SAMPLE_RATE // 4]
     layer_centroids = [spectral_centroid(x) for x in kick]
     assert all(b > a for a, b in itertools.pairwise(layer_centroids))
     # Separate recordings: play the nearest layer (mixing two recordings would comb-filter them).

@@ -15,8 +15,7 @@ from latentdrum.instrument.kit import Kit, KitVoice, export_one_shots
 from latentdrum.instrument.render import RenderSettings
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import VOICES
-
-from .helpers import SR
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 
 def make_kit(model_id: str = "sound-vae-test-1", dim: int = 8) -> Kit:
@@ -121,7 +120,8 @@ def test_kit_voice_gives_the_renderer_its_mixer_settings() -> None:
 def test_one_shots_export_as_24_bit_mono_wavs_a_sampler_loads(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     raw = [
-        (rng.standard_normal(SR // 4) * 0.15 * np.exp(-np.arange(SR // 4) / 2000)).astype(np.float32) for _ in VOICES
+        (rng.standard_normal(SAMPLE_RATE // 4) * 0.15 * np.exp(-np.arange(SAMPLE_RATE // 4) / 2000)).astype(np.float32)
+        for _ in VOICES
     ]
     raw[0] = raw[0] * 10  # over full scale: scaled down, not clipped
     sounds: list[np.ndarray | VoiceSounds] = list(raw)
@@ -131,13 +131,13 @@ def test_one_shots_export_as_24_bit_mono_wavs_a_sampler_loads(tmp_path: Path) ->
     assert [p.name for p in paths] == [f"{i + 1:02d}_{name}.wav" for i, name in enumerate(VOICES)]
     for i, path in enumerate(paths):
         info = sf.info(str(path))
-        assert (info.samplerate, info.channels, info.subtype, info.format) == (SR, 1, "PCM_24", "WAV")
+        assert (info.samplerate, info.channels, info.subtype, info.format) == (SAMPLE_RATE, 1, "PCM_24", "WAV")
         audio, _ = sf.read(str(path), dtype="float32")
         if i == 0:
             assert np.abs(audio).max() == pytest.approx(10 ** (-0.1 / 20), abs=1e-4)
             np.testing.assert_allclose(audio / np.abs(audio).max(), raw[0] / np.abs(raw[0]).max(), atol=1e-4)
         elif i == 8:
-            assert audio.shape[0] == pytest.approx(SR // 8, abs=2)  # an octave up: half as long
+            assert audio.shape[0] == pytest.approx(SAMPLE_RATE // 8, abs=2)  # an octave up: half as long
         else:
             np.testing.assert_allclose(audio, raw[i], atol=1e-6)
 

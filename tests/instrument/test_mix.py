@@ -11,19 +11,20 @@ from latentdrum.instrument.limiter import limit
 from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES
+from latentdrum.sounds.audio import SAMPLE_RATE
 
-from .helpers import PLAIN, SR, V, click, click_voices, pattern
+from .helpers import PLAIN, V, click, click_voices, pattern
 
 CEILING_01 = 10 ** (-0.1 / 20)
 
 
 def at(step: int, bpm: float = 120.0) -> int:
-    return round(step * 15.0 / bpm * SR)
+    return round(step * 15.0 / bpm * SAMPLE_RATE)
 
 
 def sustained(seconds: float = 1.5, level: float = 0.5) -> np.ndarray:
     """A long steady tone, at a crest on every half second: a ringing stand-in an abrupt cut would click on."""
-    t = np.arange(round(seconds * SR)) / SR
+    t = np.arange(round(seconds * SAMPLE_RATE)) / SAMPLE_RATE
     return (level * np.sin(2 * np.pi * 1000.5 * t)).astype(np.float32)
 
 
@@ -39,7 +40,7 @@ def test_closed_hat_chokes_the_ringing_open_hat_with_a_short_click_free_fade() -
     settings = dataclasses.replace(PLAIN, tail="ring")
     out = render(p, hats(), settings)[:, 0]  # open hat alone on the left
     free = render(p, hats(), dataclasses.replace(settings, choke_groups=()))[:, 0]
-    cut, fade = at(4), round(0.010 * SR)
+    cut, fade = at(4), round(0.010 * SAMPLE_RATE)
     np.testing.assert_array_equal(out[:cut], free[:cut])  # untouched until the closed hat
     assert np.all(out[cut + fade :] == 0.0)  # silent after the fade
     assert np.abs(free[cut + fade : at(8)]).min() < np.abs(free[cut + fade : at(8)]).max()  # it would ring on
@@ -66,7 +67,7 @@ def test_choke_reaches_across_the_loop_point_in_wrap_mode() -> None:
     # closed hat on step 0 chokes it.
     p = pattern([(14, "open_hat", 1.0, 0.0), (0, "closed_hat", 1.0, 0.0)])
     out = render(p, hats(), PLAIN)[:, 0]
-    fade = round(0.010 * SR)
+    fade = round(0.010 * SAMPLE_RATE)
     assert np.abs(out[at(14) :]).max() > 0.4
     assert np.all(out[fade : at(14)] == 0.0)
     assert np.abs(out[:fade]).max() > 0.0  # the wrapped tail fades out at the start
@@ -95,22 +96,22 @@ def test_limiter_leaves_a_mix_under_the_ceiling_bit_identical() -> None:
     assert np.abs(off).max() < CEILING_01
     np.testing.assert_array_equal(on, off)
     x = np.full((1000, 2), 0.9, dtype=np.float32)
-    assert limit(x, SR) is x
+    assert limit(x, SAMPLE_RATE) is x
 
 
 def test_limiter_only_touches_the_neighbourhood_of_an_over() -> None:
-    t = np.arange(2 * SR) / SR
+    t = np.arange(2 * SAMPLE_RATE) / SAMPLE_RATE
     x = (0.5 * np.sin(2 * np.pi * 100 * t)).astype(np.float32)[:, None].repeat(2, axis=1)
-    spike = SR
+    spike = SAMPLE_RATE
     x[spike] = 2.0
-    y = limit(x, SR, ceiling_db=-0.3)
+    y = limit(x, SAMPLE_RATE, ceiling_db=-0.3)
     ceiling = 10 ** (-0.3 / 20)
     assert np.abs(y).max() <= ceiling
-    lookahead = round(0.003 * SR)
+    lookahead = round(0.003 * SAMPLE_RATE)
     np.testing.assert_array_equal(y[: spike - lookahead - 1], x[: spike - lookahead - 1])
     gain = y[:, 0] / np.where(x[:, 0] == 0, 1, x[:, 0])
     assert gain[spike] == pytest.approx(ceiling / 2.0, rel=1e-3)  # just enough, not more
-    assert gain[spike + round(0.3 * SR)] > 0.99  # recovered within 300 ms
+    assert gain[spike + round(0.3 * SAMPLE_RATE)] > 0.99  # recovered within 300 ms
 
 
 def test_wrapped_loops_repeat_exactly_and_tails_fold_into_the_start() -> None:
@@ -136,7 +137,7 @@ def test_ring_tail_appends_the_last_sound_and_starts_from_silence() -> None:
     voices[V["crash"]] = VoiceSounds(sustained(seconds=2.5, level=0.3))
     p = pattern([(8, "crash", 1.0, 0.0)])
     out = render(p, voices, dataclasses.replace(PLAIN, tail="ring", loops=2))
-    assert out.shape[0] == at(16) + at(8) + round(2.5 * SR)
+    assert out.shape[0] == at(16) + at(8) + round(2.5 * SAMPLE_RATE)
     assert np.all(out[: at(8)] == 0.0)
 
 
@@ -168,14 +169,14 @@ def test_master_gain_scales_the_whole_mix() -> None:
 
 @pytest.mark.parametrize("semitones", [-12.0, -5.0, 7.0, 12.0])
 def test_tune_shifts_pitch_by_resampling_and_keeps_the_onset(semitones: float) -> None:
-    t = np.arange(SR // 2) / SR
+    t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
     tone = (0.5 * np.sin(2 * np.pi * 441.0 * t) * np.exp(-t / 0.2)).astype(np.float32)
     voices: list[VoiceSounds | None] = [None] * NUM_VOICES
     voices[V["low_tom"]] = VoiceSounds(tone, tune=semitones)
     out = render(pattern([(4, "low_tom", 1.0, 0.0)]), voices, PLAIN)[:, 0]
-    seg = out[at(4) : at(4) + SR // 8].astype(np.float64)
+    seg = out[at(4) : at(4) + SAMPLE_RATE // 8].astype(np.float64)
     spectrum = np.abs(np.fft.rfft(seg * np.hanning(seg.shape[0]), n=1 << 18))
-    peak_hz = np.argmax(spectrum) * SR / (1 << 18)
+    peak_hz = np.argmax(spectrum) * SAMPLE_RATE / (1 << 18)
     assert peak_hz == pytest.approx(441.0 * 2 ** (semitones / 12), rel=0.005)
     assert np.all(out[: at(4)] == 0.0) and abs(out[at(4) + 1]) > 0.0
     ratio = voices[V["low_tom"]].tuned().shape[-1] / tone.shape[0]  # type: ignore[union-attr]
@@ -195,8 +196,8 @@ def test_wrapped_loop_is_the_ringing_render_with_its_tail_folded_onto_the_start(
     # starts with, random variations included (they repeat per loop modulo `loops`).
     rng = np.random.default_rng(5)
     voices: list[VoiceSounds | None] = [None] * NUM_VOICES
-    voices[V["crash"]] = VoiceSounds((rng.standard_normal((2, 3, round(1.2 * SR))) * 0.1).astype(np.float32))
-    voices[V["snare"]] = VoiceSounds((rng.standard_normal((2, 3, round(0.3 * SR))) * 0.1).astype(np.float32))
+    voices[V["crash"]] = VoiceSounds((rng.standard_normal((2, 3, round(1.2 * SAMPLE_RATE))) * 0.1).astype(np.float32))
+    voices[V["snare"]] = VoiceSounds((rng.standard_normal((2, 3, round(0.3 * SAMPLE_RATE))) * 0.1).astype(np.float32))
     p = pattern([(0, "snare", 0.6, 0.0), (12, "crash", 0.9, 0.1), (14, "snare", 1.0, 0.0), (15, "snare", 0.3, 0.2)])
     settings = dataclasses.replace(PLAIN, loops=2, variation=1.0, seed=11, swing=57.0)
     wrapped = render(p, voices, settings)

@@ -10,7 +10,8 @@ from latentdrum.errors import ConfigError
 from latentdrum.instrument.render import RenderSettings, render
 from latentdrum.instrument.stems import render_stems, stem_name, write_stems
 from latentdrum.instrument.voice import VoiceSounds
-from tests.instrument.helpers import SR, V, click_voices, pattern
+from latentdrum.sounds.audio import SAMPLE_RATE
+from tests.instrument.helpers import V, click_voices, pattern
 
 
 def noisy_kit(seed: int = 0) -> list[VoiceSounds | None]:
@@ -49,7 +50,7 @@ def test_a_stem_keeps_its_pan_gain_and_chokes() -> None:
     peak = np.abs(open_hat).max(axis=0)
     assert peak[1] / peak[0] == pytest.approx(right / left, rel=1e-4)
     # The closed hat on step 15 chokes the open hat of step 14: silent 10 ms after it.
-    cut = round(15 * 15 / 120 * SR) + round(0.010 * SR) + 2
+    cut = round(15 * 15 / 120 * SAMPLE_RATE) + round(0.010 * SAMPLE_RATE) + 2
     assert np.abs(open_hat[cut:cut + 2000]).max() == 0.0
     assert np.abs(open_hat).max() > 0.1 * master
     assert not np.any(st.stem(V["ride"]))
@@ -80,7 +81,7 @@ def test_48k_hits_land_on_their_own_samples_and_pitch_is_kept() -> None:
         lo = max(0, want - 20)
         assert lo + int(np.argmax(out[lo:want + 20])) == want
     # A 1 kHz tone one-shot at 44.1 kHz is still 1 kHz at 96 kHz (a resample, not a reinterpretation).
-    tone = np.sin(2 * np.pi * 1000 * np.arange(8820) / SR).astype(np.float32)
+    tone = np.sin(2 * np.pi * 1000 * np.arange(8820) / SAMPLE_RATE).astype(np.float32)
     out = render(pattern([(0, "kick", 1.0, 0.0)]), [VoiceSounds(tone)] + [None] * 8,
                  RenderSettings(variation=0.0, limiter=False, sample_rate=96_000))[:, 0]
     spectrum = np.abs(np.fft.rfft(out[:19200]))

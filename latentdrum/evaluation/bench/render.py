@@ -27,9 +27,10 @@ from scipy.signal import resample_poly
 
 from latentdrum.evaluation.bench.timing import time_calls
 from latentdrum.instrument.render import RenderSettings, render
-from latentdrum.instrument.voice import SAMPLE_RATE, VoiceSounds
+from latentdrum.instrument.voice import VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.patterns.pattern import Pattern
+from latentdrum.sounds.audio import SAMPLE_RATE
 
 MAX_ONE_SHOT_SECONDS = 2.0
 LAYERS, VARIATIONS = 5, 3
