@@ -20,6 +20,10 @@ class MidiError(LatentDrumError):
     """A MIDI file cannot be read or does not hold a usable drum part."""
 
 
+class MidiPortError(LatentDrumError):
+    """No MIDI output port can be opened (no MIDI on this system, no such port, no python-rtmidi)."""
+
+
 class AudioError(LatentDrumError):
     """An audio file cannot be read, or holds no usable drum sound."""
 

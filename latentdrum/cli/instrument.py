@@ -72,6 +72,11 @@ def register(sub: Any) -> None:
     p.add_argument("--state", type=Path, default=None, metavar="FILE", help="where the session is kept")
     p.add_argument("--no-state", action="store_true", help="keep nothing on disk (the session ends with the server)")
     p.add_argument("--seed", type=int, default=None, help="seed of the first scene when there is no saved one")
+    p.add_argument("--midi-out", default=None, metavar="NAME",
+                   help="MIDI output for --clock: the port whose name contains NAME, else a new virtual port NAME")
+    p.add_argument("--clock", action="store_true",
+                   help="send MIDI clock (24 ppqn) and Start/Stop to --midi-out, following the session's tempo and "
+                   "the page's play/stop (python-rtmidi; skipped with a message where the system has no MIDI)")
     _model_args(p)
     p.set_defaults(func=run_serve)
 
@@ -144,8 +149,32 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from latentdrum.errors import ConfigError
+
+    if args.clock != (args.midi_out is not None):
+        raise ConfigError("--clock and --midi-out NAME go together: the server sends clock to that MIDI output "
+                          "(the page sends notes through Web MIDI)")
     return _serve(args.rhythm_model, args.sound_model, args.host, args.port, args.state, args.seed, open_page=False,
-                  persist=not args.no_state, extra_hosts=args.allow_host)
+                  persist=not args.no_state, extra_hosts=args.allow_host, midi_out=args.midi_out)
+
+
+def midi_clock_or_none(name: str | None) -> Any:
+    """A :class:`~latentdrum.instrument.midi_clock.MidiClock` on output ``name``, or None with a
+    message on stderr saying why there is no clock (no MIDI on this system, no such port)."""
+    import sys
+
+    from latentdrum.errors import MidiPortError
+    from latentdrum.instrument.midi_clock import MidiClock, open_midi_out
+
+    if name is None:
+        return None
+    try:
+        out, port = open_midi_out(name)
+    except MidiPortError as exc:
+        print(f"latentdrum: MIDI clock skipped: {exc}", file=sys.stderr, flush=True)
+        return None
+    print(f"latentdrum: MIDI clock (24 ppqn, Start/Stop) to {port!r}", flush=True)
+    return MidiClock(out)
 
 
 def _bind(host: str, port: int) -> Any:
@@ -168,7 +197,8 @@ def _bind(host: str, port: int) -> Any:
 
 
 def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port: int, state: Path | None,
-           seed: int | None, open_page: bool, persist: bool = True, extra_hosts: list[str] | None = None) -> int:
+           seed: int | None, open_page: bool, persist: bool = True, extra_hosts: list[str] | None = None,
+           midi_out: str | None = None) -> int:
     import sys
     import threading
 
@@ -185,7 +215,8 @@ def _serve(rhythm_model: Path | None, sound_model: Path | None, host: str, port:
         print("latentdrum: warning: --no-state: nothing is saved; the session ends when the server stops",
               file=sys.stderr, flush=True)
     app = _with_flag_hint(BOTH, create_app, rhythm_model, sound_model, state, seed,
-                          hosts=allowed_hosts(host, extra_hosts or ()), persist=persist)
+                          hosts=allowed_hosts(host, extra_hosts or ()), persist=persist,
+                          clock=midi_clock_or_none(midi_out))
     notice = app.state.session.state_notice()
     if notice:
         print(f"latentdrum: warning: {notice}", file=sys.stderr, flush=True)

@@ -65,14 +65,29 @@ def register(rsub: Any) -> None:
     add_trainer_arguments(p)
     p.set_defaults(func=run_train_groove)
 
-    p = rsub.add_parser("train-transcriber", help="train from-audio's onset-voice network on renders")
+    p = rsub.add_parser("train-transcriber", help="train from-audio's onset-voice network on renders",
+                        description="Render 4-bar Groove MIDI train windows with the training kits of SAMPLE_DIR "
+                        "and kits of the sound model (augmented: level, tuning, decay, layering, EQ, room, "
+                        "saturation), then train. --render-only writes RUN_DIR/examples.npz and stops; "
+                        "--examples trains on such files.")
     p.add_argument("--data", type=Path, required=True, metavar="MIDI_DIR", help="Groove MIDI layout or MIDI folder")
     p.add_argument("--samples", type=Path, required=True, metavar="SAMPLE_DIR", help="labelled one-shots")
     p.add_argument("--out", type=Path, required=True, metavar="RUN_DIR")
-    p.add_argument("--windows", type=count(10, 20_000), default=700, help="2-bar renders (default 700)")
+    p.add_argument("--windows", type=count(10, 20_000), default=2000, help="4-bar renders (default 2000)")
+    p.add_argument("--sound-model-share", type=_unit, default=0.4,
+                   help="share of renders played by sound-model kits, 0-1 (default 0.4)")
+    p.add_argument("--sound-model", type=Path, default=None, help="sound checkpoint for those kits (default: bundled)")
+    p.add_argument("--render-only", action="store_true", help="write RUN_DIR/examples.npz and stop")
+    p.add_argument("--examples", type=Path, nargs="+", default=[], metavar="NPZ",
+                   help="train on these examples files (from --render-only runs) instead of rendering")
     p.add_argument("--epochs", type=count(1, 1000), default=40)
+    p.add_argument("--max-minutes", type=float, default=None, help="training time budget (the schedule fits it)")
+    p.add_argument("--hidden", type=count(16, 1024), default=128, help="network width (default 128)")
+    p.add_argument("--context-layers", type=count(0, 8), default=2,
+                   help="self-attention blocks over the loop's onsets (default 2; 0 = each onset alone)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--no-progress", action="store_true", help="no per-epoch lines")
     p.set_defaults(func=run_train_transcriber)
 
     p = rsub.add_parser("evaluate-input", help="quality tables of humanize, drumify and from-audio")
@@ -149,9 +164,18 @@ def run_train_groove(args: argparse.Namespace) -> int:
 
 
 def run_train_transcriber(args: argparse.Namespace) -> int:
-    from latentdrum.training.transcriber import train_transcriber
+    from latentdrum.models.transcriber import TranscriberConfig
+    from latentdrum.training.transcriber import train_transcriber, write_examples
 
-    path = train_transcriber(args.data, args.samples, args.out, args.windows, args.epochs, args.seed, args.threads)
+    if args.render_only:
+        made = write_examples(args.data, args.samples, args.out, args.windows, args.seed, args.sound_model_share,
+                              args.sound_model, not args.no_progress)
+        print(f"wrote {made}")
+        return 0
+    config = TranscriberConfig(hidden=args.hidden, context_layers=args.context_layers)
+    path = train_transcriber(args.data, args.samples, args.out, args.windows, args.epochs, args.seed, args.threads,
+                             args.sound_model, args.examples, config, args.max_minutes, args.sound_model_share,
+                             not args.no_progress)
     print(f"wrote {path}")
     print((path.parent / "metrics.json").read_text())
     return 0

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from latentdrum.cli.checks import count, out_dir, out_file
+from latentdrum.cli.exports import add_sample_rate_argument
 
 KNOB_HELP = "knob in [-1, 1], 0 = neutral"
 
 
 def _model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="sound checkpoint (default: the bundled model)")
+
+
+def _write_one_shot(path: Path, audio: Any, sample_rate: int) -> Path:
+    """A decoded ``(N,)`` 44.1 kHz one-shot, its silent tail cut, written at ``sample_rate`` Hz
+    (scipy's polyphase resampler: the strike stays at sample 0)."""
+    from latentdrum.sounds.audio import SAMPLE_RATE, resample, trim_tail, write_wav
+
+    return write_wav(path, resample(trim_tail(audio), SAMPLE_RATE, sample_rate), sample_rate)
 
 
 def register(sub: Any) -> None:
@@ -55,6 +64,7 @@ def register(sub: Any) -> None:
     p.add_argument("--intensity", type=float, default=0.5, help="how hard the hit is, 0-1 (default 0.5)")
     p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
+    add_sample_rate_argument(p)
     p.set_defaults(func=run_sample)
 
     p = ssub.add_parser("reconstruct", help="encode your own sample into the space and decode it")
@@ -63,6 +73,7 @@ def register(sub: Any) -> None:
                    help="its class (default: from its file and folder name, else from its sound)")
     p.add_argument("-o", "--out", type=out_file, required=True, metavar="OUT.wav")
     _model_arg(p)
+    add_sample_rate_argument(p)
     p.set_defaults(func=run_reconstruct)
 
     p = ssub.add_parser("morph", help="morph from one sample to another in K steps (WAV files)")
@@ -73,6 +84,7 @@ def register(sub: Any) -> None:
                    help="class of both (default: from each file's name, else from its sound)")
     p.add_argument("-o", "--out", type=out_dir, required=True, metavar="OUT_DIR")
     _model_arg(p)
+    add_sample_rate_argument(p)
     p.set_defaults(func=run_morph)
 
     p = ssub.add_parser("evaluate", help="metrics.json and pictures on kits the model never heard")
@@ -144,7 +156,6 @@ def _class_for(path: Path, given: str | None, audio: Any) -> str:
 
 def run_sample(args: argparse.Namespace) -> int:
     from latentdrum.errors import ConfigError
-    from latentdrum.sounds.audio import trim_tail, write_wav
     from latentdrum.spaces.sound import SoundSpace
 
     if args.n < 1:
@@ -154,19 +165,19 @@ def run_sample(args: argparse.Namespace) -> int:
     z = space.sample_latent(args.cls, args.n, seed=args.seed, temperature=args.temperature)
     audio = space.decode(z, args.cls, knobs=knobs, intensity=args.intensity)
     for i, a in enumerate(audio):
-        print(write_wav(args.out / f"{args.cls}_{i:03d}.wav", trim_tail(a)))
+        print(_write_one_shot(args.out / f"{args.cls}_{i:03d}.wav", a, args.sample_rate))
     return 0
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:
-    from latentdrum.sounds.audio import load_audio, trim_tail, write_wav
+    from latentdrum.sounds.audio import load_audio
     from latentdrum.spaces.sound import SoundSpace
 
     audio = load_audio(args.input)
     cls = _class_for(args.input, args.cls, audio)
     space = SoundSpace.load(args.model)
     z = space.encode(audio, cls)
-    print(write_wav(args.out, trim_tail(space.decode(z[None], cls)[0])))
+    print(_write_one_shot(args.out, space.decode(z[None], cls)[0], args.sample_rate))
     return 0
 
 
@@ -174,7 +185,7 @@ def run_morph(args: argparse.Namespace) -> int:
     import numpy as np
 
     from latentdrum.errors import ConfigError
-    from latentdrum.sounds.audio import load_audio, trim_tail, write_wav
+    from latentdrum.sounds.audio import load_audio
     from latentdrum.spaces.sound import SoundSpace
 
     if args.steps < 2:
@@ -188,7 +199,7 @@ def run_morph(args: argparse.Namespace) -> int:
     classes = [ca if ti < 0.5 else cb for ti in t[:, 0]]
     audio = space.decode((1 - t) * za + t * zb, classes)
     for i, a in enumerate(audio):
-        print(write_wav(args.out / f"morph_{i:03d}.wav", trim_tail(a)))
+        print(_write_one_shot(args.out / f"morph_{i:03d}.wav", a, args.sample_rate))
     return 0
 
 

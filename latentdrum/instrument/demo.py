@@ -55,7 +55,7 @@ def render_demo(
 
     midi = write_clip(pattern, out / "pattern.mid", ClipOptions(swing=swing, drum_map=drum_map))[0]
     kit_path = scene.kit.save(out / "kit.json")
-    shots = export_one_shots(voices, out / "one_shots", layers=True)
+    shots = export_one_shots(voices, out / "one_shots", layers=True, sample_rate=sample_rate)
     wav = write_wav(out / "loop.wav", audio, sample_rate)
     scene_path = scene.save(out / "scene.json")
 

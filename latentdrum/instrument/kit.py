@@ -213,18 +213,22 @@ class Kit:
         return cls.from_json(read_document(path, KitError, "kit"), expected_model_id, source=str(path))
 
 
-def _write_wav(path: Path, mono: np.ndarray) -> Path:
+def _write_wav(path: Path, mono: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
+    from latentdrum.sounds.audio import resample
+
     try:
-        sf.write(str(path), mono, SAMPLE_RATE, subtype="PCM_24")
+        sf.write(str(path), resample(mono, SAMPLE_RATE, sample_rate), sample_rate, subtype="PCM_24")
     except (OSError, RuntimeError) as exc:
         raise KitError(f"cannot write {path}: {exc}") from None
     return path
 
 
 def export_one_shots(
-    kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str | Path, layers: bool = False
+    kit_sounds: Sequence[np.ndarray | VoiceSounds], folder: str | Path, layers: bool = False,
+    sample_rate: int = SAMPLE_RATE,
 ) -> list[Path]:
-    """Write 9 one-shots as ``NN_voice.wav`` (24-bit PCM, 44.1 kHz, mono) for a DAW sampler.
+    """Write 9 one-shots as ``NN_voice.wav`` (24-bit PCM, mono, ``sample_rate`` Hz: 44.1 kHz by
+    default, else resampled by scipy's polyphase filter) for a DAW sampler.
 
     Args:
         kit_sounds: per voice in :data:`VOICES` order, either a ``(N,)`` float mono one-shot at
@@ -260,7 +264,7 @@ def export_one_shots(
         if peak > 1.0:
             stack = stack * np.float32(10 ** (-0.1 / 20) / peak)
         stem = f"{i + 1:02d}_{VOICES[i]}"
-        paths.append(_write_wav(folder / f"{stem}.wav", stack[-1]))
+        paths.append(_write_wav(folder / f"{stem}.wav", stack[-1], sample_rate))
         if layers and stack.shape[0] > 1:
-            layer_paths += [_write_wav(folder / f"{stem}_v{k + 1}.wav", x) for k, x in enumerate(stack)]
+            layer_paths += [_write_wav(folder / f"{stem}_v{k + 1}.wav", x, sample_rate) for k, x in enumerate(stack)]
     return paths + layer_paths

@@ -65,11 +65,12 @@ class LoopTranscriber:
     def voices(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Onset features ``(K, F)`` -> hits ``(K, V)`` bool and velocities ``(K, V)`` in [0, 1].
 
-        An onset where no drum reaches its threshold (a bleed, a resonance) gives no hit.
+        The onsets are judged together, as one loop (each against the others). An onset where no
+        drum reaches its threshold (a bleed, a resonance) gives no hit.
         """
-        logits, vel = self.model(torch.from_numpy(features.astype(np.float32)))
-        probs = torch.sigmoid(logits).numpy()
-        return probs >= self.model.thresholds().numpy(), vel.numpy()
+        logits, vel = self.model(torch.from_numpy(features.astype(np.float32))[None])  # (1, K, V): one loop
+        probs = torch.sigmoid(logits[0]).numpy()
+        return probs >= self.model.thresholds().numpy(), vel[0].numpy()
 
     def transcribe(self, audio: np.ndarray, bpm: float | None = None, source: str = "the loop") -> Transcription:
         """A mono 44.1 kHz loop ``(N,)`` -> :class:`Transcription` (see the module docstring).

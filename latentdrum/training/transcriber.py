@@ -1,179 +1,181 @@
-"""Training the onset-voice network of ``from-audio`` on renders of real grooves.
+"""Training the onset-voice network of ``from-audio`` on augmented renders of real grooves.
 
-Training examples are made here, from real material only: 2-bar windows of the Groove MIDI
-train split, played by kits drawn from the *training* kits of a labelled sample folder (one-shots
-of one kit, with a random level per voice; voices the kit lacks come from another training
-kit) and, for half of the windows, by one of 16 kits sampled from the sound model (3 intensity
-layers each, softer = darker). The mix is simple on purpose (level = velocity ** 1.5, the
-nearest layer, no round robin or choke): the evaluation renders with the
-instrument's own renderer, so a different mixer keeps it honest. Each render goes through the
-same analysis as at run time (:func:`latentdrum.sounds.onsets.analyse_loop`, with the window's
-tempo); an onset's labels are the drums struck within 30 ms of it (each real hit labels only its
-nearest onset).
+The examples (:mod:`latentdrum.training.transcriber_data`) are whole loops: a render's onsets
+form one sequence, so the network learns to judge each onset against the others of its loop.
+They are rendered once and kept beside the checkpoint (``examples.npz``): a later run can
+train on one or several such files (``examples=``, concatenated: e.g. a set rendered with more
+sound-model kits) and spend its time budget on training alone.
 
-Per-voice thresholds are then tuned for hit F1 on a held-out tenth of the renders.
+Training: AdamW, batches of whole loops, a short warm-up then a cosine decay that ends with
+``epochs`` or with the ``max_minutes`` budget, whichever comes first; a held-out tenth of the
+loops picks the best epoch (hit F1) and then tunes the per-voice thresholds for hit F1.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from latentdrum.errors import AudioError, DatasetError
+from latentdrum.errors import DatasetError
 from latentdrum.models.checkpoint import Checkpoint, config_to_dict, save_checkpoint
 from latentdrum.models.transcriber import Transcriber, TranscriberConfig, transcriber_loss
-from latentdrum.patterns.dataset import build_pattern_dataset
 from latentdrum.patterns.drummaps import NUM_VOICES
-from latentdrum.patterns.pattern import Pattern
-from latentdrum.sounds.audio import SAMPLE_RATE
-from latentdrum.sounds.kits import KitFiles, kit_files, load_one_shot, pick_kit
-from latentdrum.sounds.onsets import N_FEATURES, analyse_loop
-from latentdrum.spaces.sound import SoundSpace
+from latentdrum.sounds.onsets import N_FEATURES
+from latentdrum.training.transcriber_data import HELD_OUT_KITS, TRAIN_KITS, render_examples
 
-TRAIN_KITS = ("sonic-pi", "oramics/LM-2", "oramics/avl-drumkits", "muldjordkit")
-HELD_OUT_KITS = ("oramics/CR-78", "oramics/MRK-2", "oramics/TR-505", "oramics/pearl-master-studio")
-TOLERANCE_S = 0.03
-SOUND_MODEL_KITS = 16  # kits sampled from the sound model once, then drawn from
+__all__ = ["HELD_OUT_KITS", "TRAIN_KITS", "load_examples", "train_transcriber", "write_examples"]
 
-
-def mix(pattern: Pattern, shots: list[list[np.ndarray]], gains_db: np.ndarray, tail_s: float = 1.0) -> np.ndarray:
-    """Play ``pattern`` with per voice one or more intensity layers (soft -> hard; layer i of L
-    plays velocities up to (i + 1) / L): ``(N,)`` float32 mono at 44.1 kHz."""
-    n = int((pattern.steps * pattern.step_seconds + tail_s) * SAMPLE_RATE)
-    out = np.zeros(n, dtype=np.float32)
-    for t, v, vel in pattern.onset_times():
-        s = max(0, round(t * SAMPLE_RATE))
-        layers = shots[v]
-        shot = layers[min(len(layers) - 1, int(vel * len(layers) - 1e-6))][: n - s]
-        out[s : s + len(shot)] += shot * (vel**1.5) * 10 ** (gains_db[v] / 20)
-    return out
+LR = 2e-3
+BATCH = 16  # loops per batch
+WARMUP_STEPS = 100
+Loops = list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]  # per loop x (K, F), hits (K, V), velocity (K, V)
 
 
-def label_onsets(onsets: np.ndarray, pattern: Pattern) -> tuple[np.ndarray, np.ndarray]:
-    """``(K, V)`` hit labels and velocities: each real hit labels its nearest onset within 30 ms."""
-    hits = np.zeros((len(onsets), NUM_VOICES), dtype=np.float32)
-    vel = np.zeros_like(hits)
-    for t, v, velocity in pattern.onset_times():
-        k = int(np.argmin(np.abs(onsets - t)))
-        if abs(onsets[k] - t) <= TOLERANCE_S and velocity > vel[k, v]:
-            hits[k, v], vel[k, v] = 1.0, velocity
-    return hits, vel
+def _split_loops(data: dict[str, np.ndarray]) -> Loops:
+    edges = np.concatenate([[0], np.cumsum(data["lengths"])])
+    if edges[-1] != len(data["x"]):
+        raise DatasetError("examples: lengths do not add up to the onsets; render them again")
+    return [tuple(torch.from_numpy(data[k][a:b]) for k in ("x", "hits", "velocity"))  # type: ignore[misc]
+            for a, b in itertools.pairwise(edges)]
 
 
-def _sound_model_shots(rng: np.random.Generator, space: SoundSpace) -> list[list[np.ndarray]]:
-    """A kit sampled from the sound model, 3 intensity layers per voice (softer = darker, as the
-    instrument plays velocity)."""
-    from latentdrum.sounds.kits import VOICE_SOUND_CLASSES
+def _batch(loops: Loops) -> tuple[torch.Tensor, ...]:
+    """Pad loops to ``(B, K_max, ...)`` tensors and a ``(B, K_max)`` mask."""
+    k = max(len(x) for x, _, _ in loops)
+    x = torch.zeros(len(loops), k, loops[0][0].shape[1])
+    h = torch.zeros(len(loops), k, NUM_VOICES)
+    v = torch.zeros_like(h)
+    mask = torch.zeros(len(loops), k, dtype=torch.bool)
+    for i, (a, b, c) in enumerate(loops):
+        x[i, : len(a)], h[i, : len(a)], v[i, : len(a)], mask[i, : len(a)] = a, b, c, True
+    return x, h, v, mask
 
-    names = [next(c for c in classes if c in space.classes) for classes in VOICE_SOUND_CLASSES]
-    z = np.concatenate([space.sample_latent(c, 1, seed=int(rng.integers(2**31))) for c in names])
-    layers = [space.decode(z, names, intensity=i) for i in (1 / 6, 1 / 3, 0.5)]  # each (V, L)
-    return [[a[np.argmax(np.abs(a) > 0.05 * np.abs(a).max()) :] for a in (lay[v] for lay in layers)]
-            for v in range(len(names))]
+
+@torch.inference_mode()
+def _probs(model: Transcriber, loops: Loops) -> tuple[np.ndarray, np.ndarray]:
+    """Hit probabilities and labels of every onset of ``loops``, ``(K, V)`` each."""
+    model.eval()
+    ps, hs = [], []
+    for x, h, _ in loops:
+        logits, _ = model(x[None])
+        ps.append(torch.sigmoid(logits[0]).numpy())
+        hs.append(h.numpy())
+    return np.concatenate(ps), np.concatenate(hs)
 
 
-def render_examples(groove_dir: str | Path, samples_dir: str | Path, windows: int, seed: int = 0,
-                    sound_model_share: float = 0.5, sound_model: str | Path | None = None
-                    ) -> dict[str, np.ndarray]:
-    """Features ``x (K, F)``, labels ``hits (K, V)`` and ``velocity (K, V)`` of ``windows`` renders."""
-    rng = np.random.default_rng(seed)
-    ds = build_pattern_dataset(groove_dir, progress=False)
-    train = ds.indices("train")
-    kits = kit_files(samples_dir)
-    usable = [k for k in TRAIN_KITS if k in kits]
-    if not usable:
-        raise DatasetError(f"{samples_dir} has none of the training kits {TRAIN_KITS}")
-    cache: dict[Path, np.ndarray] = {}
-    space = SoundSpace.load(sound_model) if sound_model_share > 0 else None
-    model_kits = [_sound_model_shots(rng, space) for _ in range(SOUND_MODEL_KITS)] if space is not None else []
-    xs, hs, vs = [], [], []
-    for _ in range(windows):
-        i = int(rng.choice(train))
-        pattern = Pattern.from_array(ds.windows[i], float(ds.bpm[i]))
-        if model_kits and rng.random() < sound_model_share:
-            shots = model_kits[int(rng.integers(len(model_kits)))]
-        else:
-            kit: KitFiles = kits[usable[int(rng.integers(len(usable)))]]
-            files = pick_kit(kit, rng, fallback=kits[usable[int(rng.integers(len(usable)))]])
-            shots = [[cache.setdefault(f, load_one_shot(f))] for f in files]
-        audio = mix(pattern, shots, rng.uniform(-9, 3, NUM_VOICES))
-        audio += rng.standard_normal(len(audio)).astype(np.float32) * 10 ** (rng.uniform(-80, -50) / 20)
-        try:
-            a = analyse_loop(audio, bpm=pattern.bpm)
-        except AudioError:
-            continue
-        h, v = label_onsets(a.onsets, pattern)
-        xs.append(a.features)
-        hs.append(h)
-        vs.append(v)
-    if not xs:
-        raise DatasetError("no render gave onsets to learn from")
-    return {"x": np.concatenate(xs), "hits": np.concatenate(hs), "velocity": np.concatenate(vs)}
+def _f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    tp = float((pred & truth).sum())
+    return 2 * tp / max(float(pred.sum() + truth.sum()), 1.0)
 
 
 def _tune_thresholds(probs: np.ndarray, hits: np.ndarray) -> tuple[float, ...]:
     out = []
     for v in range(hits.shape[1]):
-        best, best_f1 = 0.5, -1.0
-        for t in np.arange(0.2, 0.81, 0.05):
-            pred = probs[:, v] >= t
-            tp = float((pred & (hits[:, v] > 0.5)).sum())
-            f1 = 2 * tp / max(float(pred.sum() + hits[:, v].sum()), 1.0)
-            if f1 > best_f1:
-                best, best_f1 = round(float(t), 2), f1
-        out.append(best)
+        grid = np.arange(0.15, 0.86, 0.05)
+        f1s = [_f1(probs[:, v] >= t, hits[:, v] > 0.5) for t in grid]
+        out.append(round(float(grid[int(np.argmax(f1s))]), 2))
     return tuple(out)
 
 
-def train_transcriber(groove_dir: str | Path, samples_dir: str | Path, out_dir: str | Path, windows: int = 800,
-                      epochs: int = 60, seed: int = 0, threads: int | None = 1,
-                      sound_model: str | Path | None = None) -> Path:
-    """Render ``windows`` training grooves, train the network, write ``out_dir/transcriber.ckpt``."""
+def load_examples(paths: Sequence[str | Path]) -> dict[str, np.ndarray]:
+    """Examples files written by :func:`write_examples`, concatenated."""
+    parts = []
+    for p in paths:
+        try:
+            with np.load(p) as f:
+                parts.append({k: f[k] for k in ("x", "hits", "velocity", "lengths")})
+        except (OSError, KeyError, ValueError) as exc:
+            raise DatasetError(f"{p} is not a transcriber examples file ({exc}); render it with --render-only"
+                               ) from None
+    return {k: np.concatenate([d[k] for d in parts]) for k in ("x", "hits", "velocity", "lengths")}
+
+
+def write_examples(groove_dir: str | Path, samples_dir: str | Path, out_dir: str | Path, windows: int, seed: int = 0,
+                   sound_model_share: float = 0.4, sound_model: str | Path | None = None,
+                   progress: bool = False) -> Path:
+    """Render ``windows`` examples into ``out_dir/examples.npz`` (see :func:`render_examples`)."""
+    data = render_examples(groove_dir, samples_dir, windows, seed, sound_model_share, sound_model, progress)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / "examples.npz", **data)  # type: ignore[arg-type]
+    return out / "examples.npz"
+
+
+def train_transcriber(groove_dir: str | Path, samples_dir: str | Path, out_dir: str | Path, windows: int = 2000,
+                      epochs: int = 40, seed: int = 0, threads: int | None = 1,
+                      sound_model: str | Path | None = None, examples: Sequence[str | Path] = (),
+                      config: TranscriberConfig | None = None, max_minutes: float | None = None,
+                      sound_model_share: float = 0.4, progress: bool = False) -> Path:
+    """Render the examples (or load ``examples``), train, write ``out_dir/transcriber.ckpt`` and
+    ``metrics.json``."""
     t0 = time.time()
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    data = render_examples(groove_dir, samples_dir, windows, seed, sound_model=sound_model)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if not examples:
+        examples = [write_examples(groove_dir, samples_dir, out, windows, seed, sound_model_share, sound_model,
+                                   progress)]
+    data = load_examples(examples)
     render_s = time.time() - t0
-    n = len(data["x"])
-    perm = np.random.default_rng(seed).permutation(n)
-    val, tr = perm[: n // 10], perm[n // 10 :]
-    x, h, v = (torch.from_numpy(data[k]) for k in ("x", "hits", "velocity"))
-    config = TranscriberConfig(features=N_FEATURES, voices=NUM_VOICES)
+    loops = _split_loops(data)
+    order = np.random.default_rng(seed).permutation(len(loops))
+    val = [loops[i] for i in order[: max(1, len(loops) // 10)]]
+    tr = [loops[i] for i in order[max(1, len(loops) // 10) :]]
+    config = config or TranscriberConfig(features=N_FEATURES, voices=NUM_VOICES, context_layers=2, hidden=128)
     model = Transcriber(config)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    for _ in range(epochs):
+    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=1e-3)
+    per_epoch = len(tr) // BATCH + 1
+    best_f1, best_state, best_epoch, t_train = -1.0, model.state_dict(), 0, time.time()
+    rng = np.random.default_rng(seed + 1)
+    step = 0
+    for epoch in range(epochs):
         model.train()
-        for b in torch.from_numpy(np.random.default_rng().permutation(tr)).split(256):
-            logits, vel = model(x[b])
-            loss = transcriber_loss(logits, vel, h[b], v[b])
+        for b in np.array_split(rng.permutation(len(tr)), per_epoch):
+            # Warm-up, then cosine decay over the run: by steps, or by the time budget when
+            # that runs out first (a shared CPU's speed is not known in advance).
+            done = step / (epochs * per_epoch)
+            if max_minutes is not None:
+                done = max(done, (time.time() - t_train) / (60 * max_minutes))
+            for g in opt.param_groups:
+                g["lr"] = LR * min(1.0, (step + 1) / WARMUP_STEPS) * 0.5 * (1 + np.cos(np.pi * min(done, 1.0)))
+            x, h, v, mask = _batch([tr[i] for i in b])
+            logits, vel = model(x, mask)
+            loss = transcriber_loss(logits, vel, h, v, mask)
             opt.zero_grad()
             loss.backward()
             opt.step()
-        sched.step()
-    model.eval()
-    with torch.inference_mode():
-        logits, vel = model(x[val])
-    probs = torch.sigmoid(logits).numpy()
-    thresholds = _tune_thresholds(probs, data["hits"][val])
-    config = TranscriberConfig(**{**asdict(config), "thresholds": thresholds})
-    pred = probs >= np.array(thresholds)
-    truth = data["hits"][val] > 0.5
-    tp = float((pred & truth).sum())
-    f1 = 2 * tp / float(pred.sum() + truth.sum())
-    metrics = {"onset_examples": n, "render_windows": windows, "held_out_hit_f1": round(f1, 4),
-               "render_seconds": round(render_s, 1), "train_seconds": round(time.time() - t0, 1)}
+            step += 1
+        probs, hits = _probs(model, val)
+        f1 = _f1(probs >= 0.5, hits > 0.5)
+        if progress:
+            print(f"epoch {epoch + 1}/{epochs}: held-out hit F1 {f1:.4f} ({time.time() - t0:.0f} s)", flush=True)
+        if f1 > best_f1:
+            best_f1, best_epoch = f1, epoch + 1
+            best_state = {k: t.clone() for k, t in model.state_dict().items()}
+        if max_minutes is not None and time.time() - t_train > 60 * max_minutes:
+            break
+    model.load_state_dict(best_state)
+    probs, hits = _probs(model, val)
+    thresholds = _tune_thresholds(probs, hits)
+    config = replace(config, thresholds=thresholds)
+    f1 = _f1(probs >= np.array(thresholds), hits > 0.5)
+    metrics = {"onset_examples": len(data["x"]), "loops": len(loops), "best_epoch": best_epoch,
+               "held_out_hit_f1": round(f1, 4), "render_seconds": round(render_s, 1),
+               "train_seconds": round(time.time() - t0 - render_s, 1)}
     ckpt = Checkpoint(model_type="transcriber", config=config_to_dict(config), state_dict=model.state_dict(),
                       data_summary={"groove": str(groove_dir), "samples": str(samples_dir), "kits": list(TRAIN_KITS),
-                                    "sound_model_share": 0.5},
+                                    "held_out_kits": list(HELD_OUT_KITS), "windows": len(loops),
+                                    "examples": [str(e) for e in examples]},
                       metrics=metrics, extra={"seed": seed})
-    out = Path(out_dir)
     path = save_checkpoint(out / "transcriber.ckpt", ckpt)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return path

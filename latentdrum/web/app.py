@@ -33,6 +33,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from latentdrum.errors import LatentDrumError
+from latentdrum.instrument.midi_clock import MidiClock
 from latentdrum.instrument.session import Session
 from latentdrum.instrument.session.export import DownloadOptions, drum_maps_view
 from latentdrum.web.guard import LOOPBACK, MAX_BODY_BYTES, Guard
@@ -44,8 +45,8 @@ from latentdrum.web.wire import BodyError, encode_sounds, parse_json, read_limit
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("latentdrum.web")
 
-# Each protocol message and the session method it calls with its fields (``ping`` is answered
-# by the server itself). tests/web/test_protocol.py checks this table against protocol.OPS.
+# Each protocol message and the session method it calls with its fields (``ping`` and ``play``
+# are answered by the server itself). tests/web/test_protocol.py checks this table against protocol.OPS.
 OP_METHODS: dict[str, Callable[..., dict[str, Any]]] = {
     "state": Session.state,
     "move": Session.move,
@@ -71,6 +72,8 @@ def dispatch(session: Session, op: str, fields: dict[str, Any]) -> dict[str, Any
     The changes of one ``gesture`` (a field of every message) are one undo step."""
     if op == "ping":
         return {"pong": True}
+    if op == "play":
+        return {"playing": fields["playing"]}
     args = {k: v for k, v in fields.items() if k != "gesture"}
     with session.gesture(fields.get("gesture")):
         return OP_METHODS[op](session, **args) | session.history()
@@ -96,19 +99,28 @@ def create_app(
     session: Session | None = None,
     hosts: Iterable[str] = LOOPBACK,
     persist: bool = True,
+    clock: MidiClock | None = None,
 ) -> FastAPI:
     """The app (behind the :class:`Guard` middleware), around ``session`` or a new one
     loading the models (bundled by default). ``hosts``: the names the server answers to (see
-    :func:`latentdrum.web.guard.allowed_hosts`); ``persist=False``: no state file."""
+    :func:`latentdrum.web.guard.allowed_hosts`); ``persist=False``: no state file; ``clock``: a
+    MIDI clock that follows the session's tempo and the pages' play/stop while the app runs."""
     if session is None:
         session = Session.open(rhythm_model, sound_model, state_path, seed, persist=persist)
     hub = Hub()
     live = session
+    if clock is not None:
+        clock.set_tempo(float(session.scene.bpm))
+        hub.listeners.append(clock.follow)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         hub.start()
+        if clock is not None:
+            clock.run_thread()
         yield
+        if clock is not None:
+            clock.close()
         await hub.stop()
         live.flush()  # the last moves of a drag reach the state file before the server stops
 
@@ -238,6 +250,11 @@ def _receive(session: Session, hub: Hub, client: Client, raw: str | bytes) -> No
         mid, op, fields = parse_message(raw)
         if op == "ping":
             client.post({"id": mid, "ok": True, "op": "ping", "data": {"pong": True}, "server_ms": 0.0})
+            return
+        if op == "play":  # the page's own transport: at once, never behind a decode
+            hub.notify(fields)
+            client.post({"id": mid, "ok": True, "op": "play", "data": {"playing": fields["playing"]},
+                         "server_ms": 0.0})
             return
         hub.submit(Job(functools.partial(_job_call, session, op, fields), op, client, mid, lane(op, fields),
                        broadcast=op not in READ_ONLY))

@@ -11,6 +11,9 @@ is therefore
   the loop stays free to read messages and answer pings at once;
 - **broadcast at the display rate**: the other pages get what changed at most
   :data:`BROADCAST_HZ` times a second, the changes in between merged (later values win);
+- **listeners** (:meth:`Hub.notify`): what each applied change says, and what a page says about
+  its own transport (``play``), is also handed to the server's listeners, e.g. the MIDI clock
+  (:class:`latentdrum.instrument.midi_clock.MidiClock.follow`) that follows tempo and play/stop;
 - **per page**: each page has its own outbox and sender task, so a slow page delays only itself;
   a page that stops reading (outbox over :data:`MAX_OUTBOX`) is disconnected (code 1013).
 """
@@ -84,6 +87,7 @@ class Hub:
         self._ready = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="latentdrum-session")
         self._tasks: list[asyncio.Task[None]] = []
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work()), asyncio.create_task(self._broadcast_loop())]
@@ -99,6 +103,14 @@ class Hub:
     async def run_blocking(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` on the session's worker thread (in order with the queued jobs already running)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def notify(self, changes: dict[str, Any]) -> None:
+        """Hand ``changes`` (what a job changed, or a page's ``playing``) to every listener."""
+        for listen in self.listeners:
+            try:
+                listen(changes)
+            except Exception as exc:  # a listener's failure must not stop the session's work
+                log.error("listener %r failed", listen, exc_info=exc)
 
     # --- the queue ---------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -143,6 +155,7 @@ class Hub:
             except Exception as exc:  # reported to the sender; a bug is also logged
                 self._fail(job, exc)
                 continue
+            self.notify(data)
             if job.done is not None and not job.done.done():
                 job.done.set_result(data)
             if job.client is not None:

@@ -44,6 +44,9 @@ Operations (fields; ranges are enforced here, before the session is touched):
 ``corner_recall``  corner [0, 3]
 ``undo``/``redo``  --
 ``ping``           -- (answers ``{"pong": true}`` at once, never queued behind other work)
+``play``           playing (bool), lead_ms [0, 1000]: the page started (its first beat lead_ms
+                   from now) or stopped playing; answered at once, for the server's MIDI clock
+                   (``serve --clock``: Start/Stop), the scene is not changed
 =================  ==========================================================================
 """
 
@@ -111,6 +114,7 @@ Bpm = Annotated[float, _num(MIN_BPM, MAX_BPM)]
 Swing = Annotated[float, _num(50, 75)]
 GainDb = Annotated[float, _num(-60, 12)]
 Tune = Annotated[float, _num(-24, 24)]
+LeadMs = Annotated[float, _num(0, 1000)]
 Step = Annotated[int, _int(0, 255)]
 VoiceIndex = Annotated[int, _int(0, 8)]
 Corner = Annotated[int, _int(0, 3)]
@@ -181,6 +185,12 @@ class State(Message):
 
 class Ping(Message):
     op: Literal["ping"]
+
+
+class Play(Message):
+    op: Literal["play"]
+    playing: Annotated[bool, BeforeValidator(_bool)]
+    lead_ms: LeadMs = 0.0
 
 
 class Undo(Message):
@@ -271,7 +281,7 @@ class CornerRecall(Message):
     corner: Corner
 
 
-MESSAGES: tuple[type[Message], ...] = (State, Ping, Undo, Redo, Move, Blend, Rhythm, Fill, Edit, Dice, Transport,
+MESSAGES: tuple[type[Message], ...] = (State, Ping, Play, Undo, Redo, Move, Blend, Rhythm, Fill, Edit, Dice, Transport,
                                        Coupling, Voice, DiceVoice, CornerStore, CornerRecall)
 OPS: dict[str, type[Message]] = {m.model_fields["op"].annotation.__args__[0]: m for m in MESSAGES}  # type: ignore[union-attr]
 CONTINUOUS = frozenset({"move", "blend", "rhythm", "transport", "coupling", "voice"})

@@ -142,6 +142,19 @@ def test_one_shots_export_as_24_bit_mono_wavs_a_sampler_loads(tmp_path: Path) ->
             np.testing.assert_allclose(audio, raw[i], atol=1e-6)
 
 
+def test_one_shots_export_at_48_and_96_khz_hold_the_same_sound(tmp_path: Path) -> None:
+    t = np.arange(SR // 2) / SR
+    tone = (0.5 * np.sin(2 * np.pi * 220.0 * t) * np.exp(-t / 0.1)).astype(np.float32)  # a 220 Hz tom-like decay
+    for rate in (48_000, 96_000):
+        path = export_one_shots([tone] * len(VOICES), tmp_path / str(rate), sample_rate=rate)[0]
+        audio, sr = sf.read(str(path), dtype="float32")
+        assert sr == rate and sf.info(str(path)).subtype == "PCM_24"
+        assert abs(len(audio) - len(tone) * rate / SR) <= 1  # same duration
+        tr = np.arange(len(audio)) / rate
+        expect = 0.5 * np.sin(2 * np.pi * 220.0 * tr) * np.exp(-tr / 0.1)
+        np.testing.assert_allclose(audio[100:-100], expect[100:-100], atol=2e-3)  # the same 220 Hz decay
+
+
 def test_export_refuses_the_wrong_number_of_sounds(tmp_path: Path) -> None:
     with pytest.raises(KitError, match="one sound per voice"):
         export_one_shots([np.zeros(10)], tmp_path)

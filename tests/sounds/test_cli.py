@@ -111,3 +111,25 @@ def test_bad_inputs_exit_2_with_a_message(trained: tuple[Path, Path], tmp_path: 
     hires = tmp_path / "snare_96k.wav"  # 96 kHz 24-bit stereo: read, resampled, reconstructed
     sf.write(hires, drum("snare")[:, None].repeat(2, axis=1), 96000, subtype="PCM_24")
     assert main(["sound", "reconstruct", str(hires), "--model", str(ckpt), "-o", str(tmp_path / "x.wav")]) == 0
+
+
+@pytest.mark.parametrize("rate", [48000, 96000])
+def test_one_shots_are_written_at_the_sample_rate_asked_for(trained: tuple[Path, Path], tmp_path: Path,
+                                                            rate: int) -> None:
+    from scipy.signal import butter, resample_poly, sosfiltfilt
+
+    _, ckpt = trained
+    for r in (44100, rate):
+        assert main(["sound", "sample", "--class", "snare", "--n", "1", "--seed", "4", "--model", str(ckpt),
+                     "--sample-rate", str(r), "-o", str(tmp_path / str(r))]) == 0
+    ref, sr_ref = sf.read(tmp_path / "44100" / "snare_000.wav")
+    audio, sr = sf.read(tmp_path / str(rate) / "snare_000.wav")
+    assert (sr_ref, sr, sf.info(tmp_path / str(rate) / "snare_000.wav").subtype) == (44100, rate, "PCM_24")
+    assert abs(len(audio) - len(ref) * rate / 44100) <= 1  # same duration, more samples
+    back = resample_poly(audio, 44100 // 300, rate // 300)[: len(ref)]  # the same sound, resampled
+    audible = butter(8, 16000, fs=44100, output="sos")  # the resamplers' own filters differ near 22 kHz
+    a, b = sosfiltfilt(audible, back), sosfiltfilt(audible, ref[: len(back)])
+    assert np.sqrt(np.mean((a - b) ** 2)) < 0.01 * np.sqrt(np.mean(b**2))  # within -40 dB
+    assert main(["sound", "morph", str(trained[0] / "kitB" / "kick_00.wav"), str(trained[0] / "kitA" / "kick_01.wav"),
+                 "--steps", "2", "--model", str(ckpt), "--sample-rate", str(rate), "-o", str(tmp_path / "m")]) == 0
+    assert {sf.info(f).samplerate for f in (tmp_path / "m").glob("morph_*.wav")} == {rate}

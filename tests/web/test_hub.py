@@ -18,7 +18,7 @@ from latentdrum.web.hub import MAX_OUTBOX, MAX_WAITING_PER_CLIENT, Busy, Client,
 
 
 def test_every_protocol_message_has_its_session_method_with_matching_fields() -> None:
-    assert set(OP_METHODS) | {"ping"} == set(protocol.OPS)
+    assert set(OP_METHODS) | {"ping", "play"} == set(protocol.OPS)
     for op, method in OP_METHODS.items():
         params = set(inspect.signature(method).parameters) - {"self"}
         fields = set(protocol.OPS[op].model_fields) - {"op", "gesture"}  # gesture: taken by dispatch

@@ -384,6 +384,13 @@ async function main() {
   ld.exports.load().catch(() => {});
   ld.togglePlay = togglePlay;
   setupClock(engine, ld, async () => { await setupMidi(); return ld.midi || null; });
+  // The server's MIDI clock (serve --clock) follows this page's play/stop too.
+  const clockOut = engine.onTransport;
+  engine.onTransport = (playing, audioTime) => {
+    if (clockOut) clockOut(playing, audioTime);
+    const lead = playing && engine.ctx ? Math.min(1000, Math.max(0, (audioTime - engine.ctx.currentTime) * 1000)) : 0;
+    link.request("play", { playing, lead_ms: Math.round(lead) }).catch(() => {});
+  };
   const [map, reply] = await Promise.all([fetch("/api/rhythm-map").then((r) => r.json()), link.ready.then(() => link.request("state"))]);
   buildControls(reply.data);
   pad.setMap(map);
