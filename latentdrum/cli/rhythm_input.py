@@ -74,7 +74,7 @@ def register(rsub: Any) -> None:
     p.add_argument("--samples", type=Path, required=True, metavar="SAMPLE_DIR", help="labelled one-shots")
     p.add_argument("--out", type=Path, required=True, metavar="RUN_DIR")
     p.add_argument("--windows", type=count(10, 20_000), default=2000, help="4-bar renders (default 2000)")
-    p.add_argument("--sound-model-share", type=_unit, default=0.4,
+    p.add_argument("--sound-model-share", type=number(0.0, 1.0), default=0.4,
                    help="share of renders played by sound-model kits, 0-1 (default 0.4)")
     p.add_argument("--sound-model", type=Path, default=None, help="sound checkpoint for those kits (default: bundled)")
     p.add_argument("--render-only", action="store_true", help="write RUN_DIR/examples.npz and stop")

@@ -143,13 +143,13 @@ def test_one_shots_export_as_24_bit_mono_wavs_a_sampler_loads(tmp_path: Path) ->
 
 
 def test_one_shots_export_at_48_and_96_khz_hold_the_same_sound(tmp_path: Path) -> None:
-    t = np.arange(SR // 2) / SR
+    t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
     tone = (0.5 * np.sin(2 * np.pi * 220.0 * t) * np.exp(-t / 0.1)).astype(np.float32)  # a 220 Hz tom-like decay
     for rate in (48_000, 96_000):
         path = export_one_shots([tone] * len(VOICES), tmp_path / str(rate), sample_rate=rate)[0]
         audio, sr = sf.read(str(path), dtype="float32")
         assert sr == rate and sf.info(str(path)).subtype == "PCM_24"
-        assert abs(len(audio) - len(tone) * rate / SR) <= 1  # same duration
+        assert abs(len(audio) - len(tone) * rate / SAMPLE_RATE) <= 1  # same duration
         tr = np.arange(len(audio)) / rate
         expect = 0.5 * np.sin(2 * np.pi * 220.0 * tr) * np.exp(-tr / 0.1)
         np.testing.assert_allclose(audio[100:-100], expect[100:-100], atol=2e-3)  # the same 220 Hz decay
