@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from latentdrum.errors import ConfigError
+from latentdrum.models.rhythm import style_embedding_index
 
 Task = Literal["humanize", "drumify"]
 TASKS: tuple[str, ...] = ("humanize", "drumify")
@@ -100,11 +101,7 @@ class GrooveNet(nn.Module):
 
     def style_index(self, style: str | None) -> int:
         """Embedding index of a style name; None or "any" = 0."""
-        if style is None or style == "any":
-            return 0
-        if style not in self.config.styles:
-            raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(self.config.styles) or 'none'}")
-        return self.config.styles.index(style) + 1
+        return style_embedding_index(self.config.styles, style)
 
     def forward(self, x: torch.Tensor, bpm: torch.Tensor, style: torch.Tensor) -> GrooveOutput:
         """``x`` (B, T, C_in), ``bpm`` (B,), ``style`` (B,) long -> :class:`GrooveOutput`."""

@@ -24,6 +24,7 @@ vector for each position of a fill bar. The same latent point decoded with flags
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -33,6 +34,19 @@ from torch import nn
 from latentdrum.errors import ConfigError
 from latentdrum.models.hit_sampling import count_preserving_hits
 
+
+def style_embedding_index(styles: Sequence[str], style: str | None) -> int:
+    """Embedding index of ``style`` among a model's ``styles``: 0 for None or "any" (the
+    unconditional embedding), else its position + 1.
+
+    Raises:
+        ConfigError: the model does not know the style.
+    """
+    if style is None or style == "any":
+        return 0
+    if style not in styles:
+        raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(styles) or 'none'}")
+    return list(styles).index(style) + 1
 
 @dataclass(frozen=True)
 class RhythmVAEConfig:
@@ -144,11 +158,7 @@ class RhythmVAE(nn.Module):
 
     def style_index(self, style: str | None) -> int:
         """Embedding index of a style name; None or "any" = 0."""
-        if style is None or style == "any":
-            return 0
-        if style not in self.config.styles:
-            raise ConfigError(f"unknown style {style!r}; this model knows {', '.join(self.config.styles) or 'none'}")
-        return self.config.styles.index(style) + 1
+        return style_embedding_index(self.config.styles, style)
 
     def _fill_flags(self, fill: torch.Tensor | None, batch: int) -> list[torch.Tensor]:
         """The fill flags as inputs: ``[(B, bars) float]``, or ``[]`` for a model without fills."""

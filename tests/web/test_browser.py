@@ -9,21 +9,11 @@ from typing import Any
 
 import pytest
 
-from latentdrum.evaluation.bench.web import chromium_path, launch, start_server
+from latentdrum.evaluation.bench.web import launch
 
 pytestmark = pytest.mark.browser
 
 READY = "window.__ld && window.__ld.ready && window.__ld.soundsLoaded === 9"
-
-
-@pytest.fixture(scope="module")
-def server(model_paths: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    if chromium_path() is None:
-        pytest.skip("no Chromium at /usr/bin/chromium (scripts/test.sh installs Debian's chromium with apt-get)")
-    state = tmp_path_factory.mktemp("serve") / "session.json"
-    with start_server(*model_paths, state, seed=0) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

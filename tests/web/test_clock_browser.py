@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from latentdrum.evaluation.bench.web import chromium_path, launch, start_server
+from latentdrum.evaluation.bench.web import launch
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +31,6 @@ HARNESS = """
                                                outputs: new Map([[output.id, output]]), onstatechange: null });
 })();
 """
-
-
-@pytest.fixture(scope="module")
-def server(model_paths: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    if chromium_path() is None:
-        pytest.skip("no Chromium at /usr/bin/chromium (scripts/test.sh installs Debian's chromium with apt-get)")
-    with start_server(*model_paths, tmp_path_factory.mktemp("serve") / "session.json", seed=0) as url:
-        yield url
 
 
 @pytest.fixture()

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from latentdrum.evaluation.bench.web import chromium_path, launch, start_server
+from latentdrum.evaluation.bench.web import launch
 from latentdrum.evaluation.parity import compare, export_render, hit_times, page_render, page_scene, set_up_scene
 from latentdrum.instrument import draws
 
@@ -25,15 +24,6 @@ pytestmark = pytest.mark.browser
 
 READY = "window.__ld && window.__ld.ready && window.__ld.soundsLoaded === 9"
 LOOPS = 5  # from silence; loops 2 and 3 are the export's two loops in their steady state
-
-
-@pytest.fixture(scope="module")
-def server(model_paths: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    if chromium_path() is None:
-        pytest.skip("no Chromium at /usr/bin/chromium (scripts/test.sh installs Debian's chromium with apt-get)")
-    with start_server(*model_paths, tmp_path_factory.mktemp("parity") / "session.json", seed=0) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -14,24 +14,12 @@ from typing import Any
 
 import pytest
 
-from latentdrum.evaluation.bench.web import chromium_path, free_port, launch, start_server
+from latentdrum.evaluation.bench.web import free_port, launch, start_server
+from tests.web.conftest import need_browser
 
 pytestmark = pytest.mark.browser
 
 READY = "window.__ld && window.__ld.ready && window.__ld.soundsLoaded === 9"
-
-
-def _need_browser() -> None:
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    if chromium_path() is None:
-        pytest.skip("no Chromium at /usr/bin/chromium (scripts/test.sh installs Debian's chromium with apt-get)")
-
-
-@pytest.fixture(scope="module")
-def server(model_paths: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_browser()
-    with start_server(*model_paths, tmp_path_factory.mktemp("serve") / "session.json", seed=0) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -361,7 +349,7 @@ def test_question_mark_lists_the_shortcuts(page: Any) -> None:
 def test_input_while_the_server_is_down_is_shown_and_replayed(
     model_paths: tuple[Path, Path], tmp_path: Path, browser: Any
 ) -> None:
-    _need_browser()
+    need_browser()
     port, state = free_port(), tmp_path / "session.json"
     page = None
     try:

@@ -20,23 +20,10 @@ from fastapi.testclient import TestClient
 from latentdrum.instrument.session import Session
 from latentdrum.patterns.midi import read_midi
 from latentdrum.sounds.audio import load_audio
-from latentdrum.web.app import create_app
 from latentdrum.web.uploads import LIMITS
 
-BASE = "http://127.0.0.1:8000"
 OCTET = {"content-type": "application/octet-stream"}
 KIT = "oramics/pearl-master-studio"  # a held-out kit: neither sound model nor classifier trained on it
-
-
-@pytest.fixture()
-def session(spaces) -> Session:  # type: ignore[no-untyped-def]
-    return Session(*spaces, None, seed=0)
-
-
-@pytest.fixture()
-def client(session: Session):  # type: ignore[no-untyped-def]
-    with TestClient(create_app(session=session), base_url=BASE) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

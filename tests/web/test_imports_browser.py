@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from latentdrum.evaluation.bench.web import chromium_path, launch, start_server
+from latentdrum.evaluation.bench.web import launch
 from latentdrum.patterns.midi import read_midi
 
 pytestmark = pytest.mark.browser
@@ -50,15 +50,6 @@ async ([b64, name, selector]) => {
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def server(model_paths: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    if chromium_path() is None:
-        pytest.skip("no Chromium at /usr/bin/chromium (scripts/test.sh installs Debian's chromium with apt-get)")
-    with start_server(*model_paths, tmp_path_factory.mktemp("serve") / "session.json", seed=0) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
