@@ -27,15 +27,13 @@ import numpy as np
 from latentdrum.errors import ConfigError
 from latentdrum.instrument.coupling import Coupling
 from latentdrum.instrument.kit import KNOB_NAMES
-from latentdrum.instrument.rules import engine_rules
 from latentdrum.instrument.scene import DiceKind, Scene, blend4, new_scene, randomise
 from latentdrum.instrument.session import views
 from latentdrum.instrument.session.history import History
-from latentdrum.instrument.session.output import SessionOutput
+from latentdrum.instrument.session.page import SessionPage
 from latentdrum.instrument.session.sounds import SoundCache, check_voice
 from latentdrum.instrument.session.store import StateFile, default_state_path, state_text
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
-from latentdrum.patterns.grooves import is_degenerate
 from latentdrum.patterns.pattern import Pattern
 from latentdrum.spaces.phrase import Phrase
 from latentdrum.spaces.rhythm import RhythmKnobs
@@ -51,7 +49,7 @@ START_STYLES = ("rock", "funk", "pop", "hiphop")
 START_TEMPERATURE = 0.6
 
 
-class Session(SessionOutput):
+class Session(SessionPage):
     """One player's instrument state; see the module docstring."""
 
     def __init__(
@@ -338,55 +336,6 @@ class Session(SessionOutput):
             scene = Scene.from_json(data, self.rhythm_id, self.sound.model_id, source="uploaded scene")
             self._apply(scene, "load")
             return self.state()
-
-    # --- what the page draws ------------------------------------------------------------------
-    def pattern_json(self) -> dict[str, Any]:
-        s = self.scene
-        pinned = s.pattern is not None
-        stats = self.rhythm.groove_stats(s.style)
-        thin = not pinned and bool(is_degenerate(self.pattern.hits[None], stats, s.rhythm_knobs.density)[0])
-        return views.pattern_view(self.pattern, pinned, thin)
-
-    def puck(self) -> list[float]:
-        return views.puck_view(self.rhythm, self.scene, self.pattern)
-
-    def rhythm_json(self) -> dict[str, Any]:
-        return views.rhythm_view(self.scene)
-
-    def transport_json(self) -> dict[str, Any]:
-        return views.transport_view(self.scene)
-
-    def sounds_json(self) -> dict[str, Any]:
-        kit = self.scene.kit
-        voices = [views.voice_view(kit, v, self.sound_point(v), self.voice_key(v, "full", kit),
-                                   self.voice_key(v, "draft", kit)) for v in range(NUM_VOICES)]
-        return {"voices": voices, "choke_groups": [list(g) for g in kit.choke_group_indices()],
-                "engine": engine_rules(self.render_settings())}
-
-    def sound_point(self, voice: int) -> list[float]:
-        """Where voice ``voice`` sits on its class's 2D map."""
-        kv = self.scene.kit.voices[voice]
-        return self._maps.position(kv.sound_class, kv.latent)
-
-    def sound_map(self, voice: int) -> dict[str, Any]:
-        """The class map of voice ``voice``: the training sounds' 2D points and the voice's point."""
-        check_voice(voice)
-        cls = self.scene.kit.voices[voice].sound_class
-        return {"voice": voice, "sound_class": cls, "points": np.round(self._maps.points(cls), 3).tolist(),
-                "point": self.sound_point(voice)}
-
-    def rhythm_map(self) -> dict[str, Any]:
-        return views.rhythm_map_view(self.rhythm)
-
-    def corners_json(self) -> list[dict[str, Any]]:
-        """Each corner: where it sits on the map, its style and tempo, and its pattern's hits (previews)."""
-        patterns = []
-        for i, corner in enumerate(self.corners):
-            cached = self._corner_patterns.get(i)
-            if cached is None or cached[0] is not corner:  # decoded once per stored corner
-                cached = self._corner_patterns[i] = (corner, corner.decode_pattern(self.rhythm))
-            patterns.append(cached[1])
-        return views.corners_view(self.rhythm, self.corners, patterns)
 
     def state(self) -> dict[str, Any]:
         """Everything the page shows (but the maps, fetched once)."""
