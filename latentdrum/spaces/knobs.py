@@ -4,7 +4,8 @@ Each knob has one meaning, 0 = the sound as decoded, range [-1, 1]:
 
 - ``brightness``: a spectral tilt in dB per octave around 1 kHz (:func:`tilt`);
 - ``pitch``: the frequency axis scaled by a number of semitones (:func:`pitch_matrix`): every
-  partial moves by the same interval, the time envelope stays;
+  partial moves by the same interval (going up, the top is compressed under 20 kHz instead of
+  pushed past it), the time envelope stays;
 - ``decay``: the time axis after the onset stretched (done by the space, on its control frames);
 - ``attack``: +1 = a slower rise, -1 = a transient boost, punchier (:func:`shape_attack`).
 
@@ -32,13 +33,40 @@ def tilt(ctrl: np.ndarray, tilt_db: np.ndarray | float, floor: float) -> np.ndar
     return np.where(ctrl > floor + 1e-3, ctrl + t[:, None, None] * _LOG2_BIN, floor).astype(np.float32)
 
 
-def pitch_matrix(ratio: float) -> np.ndarray:
-    """``(F, F)`` float32: magnitudes read at each bin's frequency divided by ``ratio`` (> 1: up).
+PITCH_CEILING_HZ = 20000.0  # going up, what lay under the top of hearing stays under it
 
-    Linear interpolation between bins; below the lowest bin the spectrum holds its edge, above
-    the top it is silent (nothing is invented up there).
+
+def pitch_source_bins(ratio: float) -> np.ndarray:
+    """``(F,)`` float64: the (fractional) bin each bin reads when pitching by ``ratio`` (> 1: up).
+
+    Every bin reads its frequency divided by ``ratio``: each partial moves by the same interval.
+    Going up, the top is the exception: from ``PITCH_CEILING_HZ / ratio**2`` to
+    :data:`PITCH_CEILING_HZ` the bins read an evenly compressed source, so the sizzle of a hat or
+    a cymbal near 20 kHz moves up a little instead of past the top of hearing (bins above the
+    ceiling read themselves). A plain shift made a bright pedal hat, pitched up, sound duller
+    and measure lower (pitch-knob Spearman 0.06 on that class). At ``ratio`` 1 every bin reads
+    itself.
     """
-    src = np.arange(spectral.N_BINS, dtype=np.float64) / ratio
+    f = spectral.BIN_HZ.astype(np.float64)
+    src = f / ratio
+    if ratio > 1.0:
+        c = PITCH_CEILING_HZ
+        knee = c / ratio**2
+        top = (f > knee) & (f <= c)
+        src[top] = knee / ratio + (f[top] - knee) * (c - knee / ratio) / (c - knee)
+        src[f > c] = f[f > c]
+    return src / spectral.BIN_HZ[1]
+
+
+def pitch_matrix(ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(F, F)`` float32 read matrix and ``(F,)`` float32 ln gains of a pitch shift by ``ratio``.
+
+    The matrix reads each bin's :func:`pitch_source_bins` (linear interpolation between bins;
+    below the lowest bin the spectrum holds its edge, above the top it is silent: nothing is
+    invented up there). The gains keep the power of each stretch of the source in proportion to
+    a plain shift's where the top is compressed (there, fewer bins carry the same partials).
+    """
+    src = pitch_source_bins(ratio)
     lo = np.clip(np.floor(src).astype(int), 0, spectral.N_BINS - 1)
     hi = np.minimum(lo + 1, spectral.N_BINS - 1)
     frac = (src - lo).astype(np.float32)
@@ -47,7 +75,17 @@ def pitch_matrix(ratio: float) -> np.ndarray:
     np.add.at(m, (rows, lo), 1.0 - frac)
     np.add.at(m, (rows, hi), frac)
     m[src > spectral.N_BINS - 1] = 0.0
-    return m
+    gain = 0.5 * np.log(np.maximum(np.gradient(src) * ratio, 1e-6))  # ln magnitude = half ln power
+    return m, gain.astype(np.float32)
+
+
+def apply_pitch(ctrl: np.ndarray, semitones: float, floor: float,
+                matrix: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """``(K, F)`` log magnitudes pitched by ``semitones`` (:func:`pitch_matrix`, or ``matrix``
+    made by it), in log magnitude above ``floor``: silence stays silent."""
+    m, gain = matrix if matrix is not None else pitch_matrix(2.0 ** (semitones / 12.0))
+    out = (ctrl - floor) @ m.T + floor
+    return np.maximum(np.where(out > floor + 1e-3, out + gain, out), floor).astype(np.float32)
 
 
 def centroid_hz(logmag: np.ndarray) -> float:

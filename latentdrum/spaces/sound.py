@@ -46,7 +46,15 @@ from latentdrum.sounds.audio import (
 from latentdrum.sounds.classes import CLASSES, check_class
 from latentdrum.sounds.descriptors import DESCRIPTORS
 from latentdrum.sounds.synthesis import WORKERS, synthesize
-from latentdrum.spaces.knobs import INTENSITY_TILT_DB, Knobs, knob_ranges, pitch_matrix, shape_attack, tilt
+from latentdrum.spaces.knobs import (
+    INTENSITY_TILT_DB,
+    Knobs,
+    apply_pitch,
+    knob_ranges,
+    pitch_matrix,
+    shape_attack,
+    tilt,
+)
 from latentdrum.spaces.sound_detail import DetailBank, detail_amount
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
@@ -61,7 +69,9 @@ SAMPLE_BANDWIDTH = 0.35  # kernel width for sampling, relative to the class's sp
 # 0.73 / 0.80 / 0.82 / 0.83, classifier accuracy on samples 0.86 / 0.82 / 0.82 / 0.80.
 SAMPLE_SPREAD = 1.25
 TAIL_DB = 75.0  # a sound ends where all that follows is this far under its loudest frame
-_ONSET_FRAME = 2.0  # frames kept as they are when the decay knob stretches time (the attack)
+# Frames kept as they are when the decay knob stretches time: the onset's (6 ms after it). With two
+# (12 ms) the knob could not touch a click's 5 ms decay (sampled perc: decay-knob Spearman 0.85).
+_ONSET_FRAME = 1.0
 ENVELOPE_WEIGHT = 1.0  # encoding: weight of the frame-level (decay) error beside the per-bin error
 # Encoding: weight of the error of each frame's octave-band levels (its spectral balance). A per-bin
 # error weighs the 3 bins under 125 Hz as 3 of 513, yet they can hold most of a sound's power:
@@ -79,6 +89,16 @@ def band_levels(logmag: torch.Tensor) -> torch.Tensor:
     """``(..., T, F)`` ln magnitudes -> ``(..., T, 10)`` ln root power of each frame in the octave
     bands split at :data:`BAND_EDGES_HZ` (under 60 Hz, 60-125 Hz, ..., over 16 kHz)."""
     return torch.logsumexp(2.0 * logmag[..., None] + _BAND_MASK, dim=-2) / 2.0
+
+
+# Classes whose decoded DC bin is silenced. Their training sounds carry a recording's DC offset or
+# subsonic drift (median share of a sound's power in the DC bin alone: clap -14 dB, pedal hat -16,
+# perc -23, the AVL maracas -7; every other class <= -30 dB but the kick, whose -8 dB is the
+# leakage of its fundamental) and the decoder learned to write it: inaudible, but it swamped the
+# pitch of these sounds. Knob sweeps (Spearman, 4 sampled latents) without / with: perc pitch
+# 0.93 / 1.00, pedal hat pitch 0.85 / 1.00. Silencing every class's DC cost kicks and toms their
+# low end (held-out kicks' time to -20 dB 78 % short) and moved cymbals' band shares from real.
+DC_FREE_CLASSES = frozenset({"clap", "pedal_hat", "perc"})
 
 
 def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:
@@ -113,7 +133,7 @@ class SoundSpace:
                        if not k.startswith("detail")} for c in self.classes}
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
         self._interp = model.interp.numpy()  # (T, K)
-        self._pitch: dict[float, np.ndarray] = {}
+        self._pitch: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         for c in self._c.values():
             c["chol"] = _match_spread(c["chol"], c["latents"])
         # Real partials for decoded envelopes (see sound_detail); a checkpoint without banks plays
@@ -269,17 +289,19 @@ class SoundSpace:
             ctrl = np.concatenate([self.model.decode_control(zt[i : i + 1], cls[i : i + 1]).numpy()
                                    for i in range(n)])  # (n, K, F)
         floor = self.model.config.log_floor
+        dc_free = np.array([name in DC_FREE_CLASSES for name in names])
+        ctrl[dc_free, :, 0] = floor  # before the detail banks: their envelope would smear it over 4 bins
         for i, name in enumerate(names):
             bank = self._detail[name]
             if bank is not None:
                 ctrl[i] = bank.apply(ctrl[i], played[i], floor, self._detail_amount)
+        ctrl[dc_free, :, 0] = floor  # and after: the banks' detail is real sounds'
         scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
         ctrl = tilt(ctrl, k[0] * scales[:, 0] + INTENSITY_TILT_DB * push, floor)  # harder hits are brighter
         semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
-                # in log magnitude above the floor: bins read from beyond the top stay silent
-                ctrl[i] = np.maximum((ctrl[i] - floor) @ self._pitch_matrix(float(st)).T + floor, floor)
+                ctrl[i] = apply_pitch(ctrl[i], float(st), floor, self._pitch_matrix(float(st)))
         logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
@@ -306,7 +328,7 @@ class SoundSpace:
         audio = shape_attack(audio, attack[:, 0], attack[:, 1])
         return _normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
 
-    def _pitch_matrix(self, semitones: float) -> np.ndarray:
+    def _pitch_matrix(self, semitones: float) -> tuple[np.ndarray, np.ndarray]:
         key = round(semitones, 3)
         if key not in self._pitch:
             if len(self._pitch) > 64:
