@@ -56,10 +56,12 @@ def peak_locked_phase(mag: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     lo, mid, hi = logm[..., :-2], logm[..., 1:-1], logm[..., 2:]
     is_peak = np.zeros((b, t, f), dtype=bool)
     is_peak[..., 1:-1] = (mid > lo) & (mid >= hi) & (m[..., 1:-1] >= top * 10.0 ** (PEAK_FLOOR_DB / 20.0))
-    # Only peaks' offsets are read; at a peak mid > lo and mid >= hi, so the denominator is < 0.
+    # Only peaks' offsets are read (so only they are computed: a few percent of the bins); at a
+    # peak mid > lo and mid >= hi, so the denominator is < 0.
     delta = np.zeros((b, t, f), dtype=np.float32)
-    np.divide(0.5 * (lo - hi), lo - 2 * mid + hi, out=delta[..., 1:-1], where=is_peak[..., 1:-1])
-    np.clip(delta, -0.5, 0.5, out=delta)
+    pb, pt, pf = np.nonzero(is_peak[..., 1:-1])
+    below, above, at = lo[pb, pt, pf], hi[pb, pt, pf], mid[pb, pt, pf]
+    delta[pb, pt, pf + 1] = np.clip(np.float32(0.5) * (below - above) / (below - 2 * at + above), -0.5, 0.5)
     idx = np.arange(f, dtype=np.int32)
     big = 4 * f
     prev = np.maximum.accumulate(np.where(is_peak, idx, -big), axis=-1)
@@ -85,7 +87,9 @@ def peak_locked_phase(mag: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     at_onset = np.nonzero(centres <= onset + N_FFT // 4)[0]
     start = int(at_onset[-1]) if len(at_onset) else 0
     inc[:, : start + 1] = 0.0
-    psi = np.cumsum(inc, axis=1)
+    psi = inc  # the running sum over frames, frame by frame: what np.cumsum adds, 1.5x its speed here
+    for k in range(1, t):
+        np.add(psi[:, k], psi[:, k - 1], out=psi[:, k])
     psi += omega[:, start : start + 1] * float(start * HOP - onset)
     psi[:, :start] = omega[:, :start] * (centres[:start, None] - onset).astype(np.float32)
     phase = psi.ravel().take(flat_owner).reshape(b, t, f)
