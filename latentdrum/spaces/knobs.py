@@ -79,11 +79,10 @@ def pitch_matrix(ratio: float) -> tuple[np.ndarray, np.ndarray]:
     return m, gain.astype(np.float32)
 
 
-def apply_pitch(ctrl: np.ndarray, semitones: float, floor: float,
-                matrix: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """``(K, F)`` log magnitudes pitched by ``semitones`` (:func:`pitch_matrix`, or ``matrix``
-    made by it), in log magnitude above ``floor``: silence stays silent."""
-    m, gain = matrix if matrix is not None else pitch_matrix(2.0 ** (semitones / 12.0))
+def apply_pitch(ctrl: np.ndarray, matrix: tuple[np.ndarray, np.ndarray], floor: float) -> np.ndarray:
+    """``(K, F)`` log magnitudes pitched by ``matrix`` (from :func:`pitch_matrix`), in log
+    magnitude above ``floor``: silence stays silent."""
+    m, gain = matrix
     out = (ctrl - floor) @ m.T + floor
     return np.maximum(np.where(out > floor + 1e-3, out + gain, out), floor).astype(np.float32)
 

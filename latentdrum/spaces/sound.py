@@ -299,7 +299,7 @@ class SoundSpace:
         semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
-                ctrl[i] = apply_pitch(ctrl[i], float(st), floor, self._pitch_matrix(float(st)))
+                ctrl[i] = apply_pitch(ctrl[i], self._pitch_matrix(float(st)), floor)
         logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
