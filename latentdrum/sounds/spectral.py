@@ -18,8 +18,9 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import scipy.fft
+import torch
 
+from latentdrum.sounds import kernels
 from latentdrum.sounds.audio import MAX_SAMPLES, PRE_ROLL, SAMPLE_RATE
 
 N_FFT = 1024
@@ -50,11 +51,23 @@ def _frames(x: np.ndarray, t: int) -> np.ndarray:
     return fr * _WINDOW
 
 
+# The FFTs run in torch, in float32: for 517 frames of 1024 on one thread its rfft and irfft take
+# 0.50 and 0.59 ms, scipy's 0.71 and 0.75, numpy 2's several times that.
+def _rfft(frames: np.ndarray) -> np.ndarray:
+    """``(..., N_FFT)`` float32 frames -> ``(..., N_BINS)`` complex64."""
+    return torch.fft.rfft(torch.from_numpy(np.ascontiguousarray(frames, dtype=np.float32)), dim=-1).numpy()
+
+
+def _irfft(spec: np.ndarray) -> np.ndarray:
+    """``(..., N_BINS)`` complex -> ``(..., N_FFT)`` float32 frames."""
+    spec = np.ascontiguousarray(spec, dtype=np.complex64)
+    return torch.fft.irfft(torch.from_numpy(spec), n=N_FFT, dim=-1).numpy()
+
+
 def stft(x: np.ndarray) -> np.ndarray:
     """``(B, L)`` float -> ``(B, T, N_BINS)`` complex64 STFT, T = 1 + L // HOP."""
     x = np.atleast_2d(np.asarray(x, dtype=np.float32))
-    # scipy's rfft: numpy 2's is ~15x slower on float32 frames here (measured 2.9 ms vs 0.17 ms).
-    return scipy.fft.rfft(_frames(x, n_frames(x.shape[1])), axis=-1).astype(np.complex64, copy=False)
+    return _rfft(_frames(x, n_frames(x.shape[1])))
 
 
 @functools.lru_cache(maxsize=16)
@@ -70,14 +83,15 @@ def _inverse_window_sum(t: int) -> np.ndarray:
 def _overlap_add(spec: np.ndarray) -> np.ndarray:
     """``(B, T, N_BINS)`` complex -> ``(B, T*HOP + 2*N_FFT)`` float32, the padded signal."""
     b, t = spec.shape[:2]
-    fr = scipy.fft.irfft(spec, n=N_FFT, axis=-1) * _WINDOW  # (B, T, N) float32
+    fr = _irfft(spec)  # (B, T, N) float32
+    fr *= _WINDOW
     inv = _inverse_window_sum(t)
     out = np.zeros((b, len(inv)), dtype=np.float32)
     k = N_FFT // HOP  # four interleaved groups of frames that tile without overlap
     for j in range(k):
         sub = fr[:, j::k]
         n = sub.shape[1]
-        out[:, j * HOP : j * HOP + n * N_FFT] += sub.reshape(b, n * N_FFT)
+        out[:, j * HOP : j * HOP + n * N_FFT].reshape(b, n, N_FFT)[...] += sub
     out *= inv
     return out
 
@@ -123,23 +137,14 @@ def griffin_lim(mag: np.ndarray, phase: np.ndarray, iters: int = GLA_ITERS, mome
     spec = np.empty(mag.shape, dtype=np.complex64)  # mag * e^(i phase), in float32 throughout
     spec.real = mag * np.cos(phase)
     spec.imag = mag * np.sin(phase)
-    prev = None
-    for _ in range(iters):
+    flat_mag, fresh, previous = mag.ravel(), None, None
+    for i in range(iters):
         xp = _overlap_add(spec)
         xp *= gate
         fr = np.lib.stride_tricks.sliding_window_view(xp, N_FFT, axis=-1)[:, ::HOP][:, :t] * _WINDOW
-        c = scipy.fft.rfft(fr, axis=-1, overwrite_x=True)
-        if prev is None:
-            spec = c.copy()
-        else:  # spec = c + momentum * (c - prev), in place: these arrays are memory-bound
-            np.subtract(c, prev, out=spec)
-            spec *= momentum
-            spec += c
-        prev = c
-        gain = np.abs(spec)
-        np.maximum(gain, 1e-9, out=gain)
-        np.divide(mag, gain, out=gain)
-        spec *= gain
+        fresh, previous = _rfft(fr), fresh
+        kernels.project(fresh.ravel(), fresh.ravel() if previous is None else previous.ravel(), flat_mag,
+                        0.0 if i == 0 else momentum, spec.ravel())
     return istft(spec, length) * gate[N_FFT // 2 : N_FFT // 2 + length]
 
 

@@ -1,0 +1,101 @@
+"""Compiled inner loops of the synthesis (numba): the peak-locked phase and the Griffin-Lim projection.
+
+Both walk the STFT once, bin by bin, where the numpy formulation they replace made about 25
+passes over whole ``(T, F)`` arrays: for a 3 s crash the phase went 6.8 -> 1.9 ms and each
+Griffin-Lim projection 0.6 -> 0.1 ms on one thread (``latentdrum bench --only sound``). They
+release the GIL, so rows synthesised on several threads run side by side.
+
+Compiled on first use and cached next to this file (``cache=True``; numba falls back to a
+per-user cache directory where the package is read-only): the first call after an install takes
+a few seconds, later processes load the machine code in a fraction of one.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_TWO_PI = 2.0 * np.pi
+
+
+@numba.njit(cache=True, nogil=True)
+def phase_row(m: np.ndarray, logm: np.ndarray, floor: float, start: int, onset: int,
+              hop: int, n_fft: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """One sound's peak-locked phase, written to ``out``; the algorithm is
+    :func:`latentdrum.sounds.synthesis.peak_locked_phase`'s.
+
+    ``m (T, F)`` float32 linear magnitudes and ``logm`` their logs; ``floor``: the magnitude under
+    which a bin is never a peak; ``start``: the frame where the running phase starts, every
+    partial in cosine phase at sample ``onset``; ``out (T, F)`` float32 phase in radians.
+    Frequencies and phase increments are float64 here, the running sum is float32 (one turn
+    is subtracted from each increment first, so 517 frames keep it to about 1e-4 rad).
+    """
+    t, f = m.shape
+    peaks = np.empty(f, np.int64)
+    delta = np.zeros(f, np.float64)
+    owner = np.empty(f, np.int64)
+    omega = np.empty(f, np.float64)  # rad/sample of each bin's peak, this frame
+    omega_prev = np.empty(f, np.float64)
+    running = np.zeros(f, np.float32)
+    offset = np.zeros(f, np.float32)
+    rad_per_bin = _TWO_PI / n_fft
+    for ti in range(t):
+        n = 0
+        for k in range(1, f - 1):
+            below, at, above = logm[ti, k - 1], logm[ti, k], logm[ti, k + 1]
+            if at > below and at >= above and m[ti, k] >= floor:
+                peaks[n] = k
+                n += 1
+                # at a peak the denominator is < 0
+                d = 0.5 * (float(below) - float(above)) / (float(below) - 2.0 * float(at) + float(above))
+                delta[k] = min(max(d, -0.5), 0.5)
+        if n == 0:  # no partial: every bin keeps its centre frequency
+            for k in range(f):
+                owner[k] = k
+                omega[k] = rad_per_bin * k
+        else:  # each bin follows its nearest peak, the lower one on a tie
+            j = 0
+            for k in range(f):
+                while j + 1 < n and peaks[j + 1] <= k:
+                    j += 1
+                o = peaks[j]
+                if o < k and j + 1 < n and peaks[j + 1] - k < k - o:
+                    o = peaks[j + 1]
+                owner[k] = o
+                omega[k] = rad_per_bin * (o + delta[o])
+        if ti < start:  # before the onset frame: the phase each partial has at this centre
+            for k in range(f):
+                out[ti, k] = np.float32(omega[owner[k]] * (ti * hop - onset) - np.pi * k)
+        else:
+            if ti == start:
+                for k in range(f):
+                    running[k] = 0.0
+                    offset[k] = np.float32(omega[k] * (start * hop - onset))
+            else:
+                for k in range(f):
+                    inc = 0.5 * hop * (omega[k] + omega_prev[k])
+                    running[k] += np.float32(inc - _TWO_PI * np.floor(inc / _TWO_PI))
+            for k in range(f):
+                o = owner[k]
+                out[ti, k] = (running[o] + offset[o]) - np.float32(np.pi * k)
+        for k in range(f):
+            omega_prev[k] = omega[k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def project(fresh: np.ndarray, previous: np.ndarray, mag: np.ndarray, momentum: float,
+            out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """One fast Griffin-Lim projection, flat complex64 arrays of one length.
+
+    ``out = s * mag / |s|`` with ``s = fresh + momentum * (fresh - previous)`` (Perraudin et
+    al. 2013); ``momentum = 0`` is the plain projection (``previous`` unread but still given).
+    ``mag``: float32 target magnitudes; ``|s|`` is floored at 1e-9.
+    """
+    mom = np.float32(momentum)
+    tiny = np.float32(1e-9)
+    for i in range(fresh.shape[0]):
+        s = fresh[i]
+        if mom != 0:
+            s = s + mom * (s - previous[i])
+        g = np.sqrt(s.real * s.real + s.imag * s.imag)
+        out[i] = s * (mag[i] / max(g, tiny))
