@@ -145,12 +145,17 @@ def shape_attack(audio: np.ndarray, amount: np.ndarray, max_ms: np.ndarray) -> n
     """``(n, L)`` onset-aligned audio with its attack reshaped, per row: ``amount`` > 0 a
     raised-cosine fade-in over ``amount * max_ms`` ms from the onset; < 0 a transient boost
     (up to 2x at the onset, decaying with a 6 ms time constant)."""
-    t = (np.arange(audio.shape[1]) - PRE_ROLL) / SAMPLE_RATE * 1000.0  # ms after the onset
     out = audio.copy()
     for i, (a, ms) in enumerate(zip(amount, max_ms, strict=True)):
-        if a > 1e-6:
-            r = np.clip(t / (a * ms), 0.0, 1.0)
-            out[i] *= (0.5 - 0.5 * np.cos(np.pi * r)).astype(np.float32)
-        elif a < -1e-6:
-            out[i] *= (1.0 + (-a) * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
+        if abs(a) <= 1e-6:
+            continue
+        # Only the samples the gain changes are touched: a fade-in's gain is 1 after its end, and
+        # a boost's 1 + a e^(-t / 6 ms) rounds to 1.0 in float32 once a e^(-t / 6) < 2^-25.
+        span_ms = a * ms if a > 0 else 6.0 * np.log(-a * 2.0**25)
+        span = min(audio.shape[1], PRE_ROLL + int(np.ceil(span_ms * SAMPLE_RATE / 1000.0)) + 1)
+        t = (np.arange(span) - PRE_ROLL) / SAMPLE_RATE * 1000.0  # ms after the onset
+        if a > 0:
+            out[i, :span] *= (0.5 - 0.5 * np.cos(np.pi * np.clip(t / (a * ms), 0.0, 1.0))).astype(np.float32)
+        else:
+            out[i, :span] *= (1.0 + (-a) * np.exp(-np.maximum(t, 0.0) / 6.0)).astype(np.float32)
     return out

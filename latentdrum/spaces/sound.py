@@ -375,7 +375,9 @@ class SoundSpace:
 def sound_ends(logmag: np.ndarray, floor: float, tail_db: float = TAIL_DB) -> np.ndarray:
     """``(n,)`` int: frames each ``(n, T, F)`` spectrogram needs, up to where everything after is
     ``tail_db`` under its loudest frame (at least 8 frames: 40 ms)."""
-    energy = np.log(np.maximum(spectral.to_magnitude(logmag) ** 2, 1e-30).sum(-1) + 1e-30)  # (n, T) ln power
+    power = np.exp(2.0 * logmag)  # (n, T, F): |X|^2, the floor's bins are silence
+    power[logmag <= floor + 1e-3] = 0.0
+    energy = np.log(power.sum(-1) + 1e-30)  # (n, T) ln power
     loud = energy >= energy.max(axis=1, keepdims=True) - tail_db / 10.0 * np.log(10.0)
     last = logmag.shape[1] - 1 - np.argmax(loud[:, ::-1], axis=1)
     return np.clip(last + 2, 8, logmag.shape[1])
@@ -395,14 +397,15 @@ def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0
 def _normalise(audio: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)
     on each row's own ``lengths`` samples; zeros after."""
-    x = audio.astype(np.float64)
+    x = np.asarray(audio, dtype=np.float32)
     w = min(2205, x.shape[1])
-    c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x**2, axis=1)], axis=1)
+    c = np.zeros((x.shape[0], x.shape[1] + 1))
+    np.cumsum(np.square(x, dtype=np.float64), axis=1, out=c[:, 1:])  # float64: 3 s of squares
     rms = np.sqrt(np.max(c[:, w:] - c[:, :-w], axis=1) / w)
-    x *= (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9))[:, None]
+    gain = (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9)).astype(np.float32)
     out = np.zeros(x.shape, dtype=np.float32)
     for i, n in enumerate(lengths):
-        out[i, :n] = clean_output(x[i, :n].astype(np.float32), fade_out=min(2205, n // 4))
+        out[i, :n] = clean_output(x[i, :n] * gain[i], fade_out=min(2205, n // 4))
     return out
 
 
