@@ -5,10 +5,10 @@
 - ``draft_ms``: the one-shot a turned knob makes playable (the instrument's draft: one row, one
   Griffin-Lim step, cymbals previewed for 1 s) — target <= 15 ms;
 - ``full_ms``: all intensity layers x round-robin variations of a voice (3 x 2 rows at the
-  full quality, full length) on one thread, and ``full_parallel_ms`` the same with the rows
-  synthesised side by side on ``max(2, WORKERS)`` threads (the instrument uses
-  :data:`~latentdrum.sounds.synthesis.WORKERS`: up to 4 on 4 cores or more, else 1) — target
-  <= 150 ms, in the background;
+  full quality, full length) on one thread (median and 95th percentile of 15 calls), and
+  ``full_parallel_ms`` the same with the rows synthesised side by side on ``max(2, WORKERS)``
+  threads (the instrument uses :data:`~latentdrum.sounds.synthesis.WORKERS`: up to 4 on 4
+  cores or more, else 1) — target <= 150 ms, in the background;
 
 and the time to load the model (target <= 1 s) and batch timings for a whole kit (9 and 40
 sounds). Wall-clock times depend on what else runs on the machine, so the CPU time of the
@@ -51,12 +51,14 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
             inten = np.repeat([0.2, 0.6, 1.0], 2)
             draft, draft_cpu = _median_ms(lambda z1=z1, cls=cls: space.decode(
                 z1, cls, Knobs(0.3, -0.4, 0.5, -0.2), gla_iters=1, max_seconds=1.0), repeats)
-            full, full_cpu = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
-                z6.astype(np.float32), cls, intensity=inten, workers=1), max(3, repeats // 5))
+            full_t = time_calls(lambda _, z6=z6, cls=cls, inten=inten: space.decode(
+                z6.astype(np.float32), cls, intensity=inten, workers=1), max(5, repeats // 2))
+            full, full_cpu = full_t.median(1), full_t.cpu_median(1)
             parallel, _ = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
                 z6.astype(np.float32), cls, intensity=inten, workers=max(2, WORKERS)), max(3, repeats // 5))
             per_class[cls] = {"draft_ms": round(draft, 2), "draft_cpu_ms": round(draft_cpu, 2),
-                              "full_6_rows_ms": round(full, 1), "full_6_rows_cpu_ms": round(full_cpu, 1),
+                              "full_6_rows_ms": full, "full_6_rows_p95_ms": full_t.p95(1),
+                              "full_6_rows_cpu_ms": full_cpu,
                               "full_6_rows_parallel_ms": round(parallel, 1),
                               "seconds": round(space.decode(z1, cls).shape[1] / SAMPLE_RATE, 2)}
         batches = {}
