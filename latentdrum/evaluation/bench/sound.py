@@ -51,8 +51,11 @@ def run(model: str | Path | None = None, repeats: int = 30) -> dict[str, Any]:
             inten = np.repeat([0.2, 0.6, 1.0], 2)
             draft, draft_cpu = _median_ms(lambda z1=z1, cls=cls: space.decode(
                 z1, cls, Knobs(0.3, -0.4, 0.5, -0.2), gla_iters=1, max_seconds=1.0), repeats)
-            full_t = time_calls(lambda _, z6=z6, cls=cls, inten=inten: space.decode(
-                z6.astype(np.float32), cls, intensity=inten, workers=1), max(5, repeats // 2))
+
+            def full_render(_: int, z6: np.ndarray = z6, cls: str = cls, inten: np.ndarray = inten) -> object:
+                return space.decode(z6.astype(np.float32), cls, intensity=inten, workers=1)
+
+            full_t = time_calls(full_render, max(5, repeats // 2))
             full, full_cpu = full_t.median(1), full_t.cpu_median(1)
             parallel, _ = _median_ms(lambda z6=z6, cls=cls, inten=inten: space.decode(
                 z6.astype(np.float32), cls, intensity=inten, workers=max(2, WORKERS)), max(3, repeats // 5))
