@@ -29,7 +29,6 @@ from latentdrum.sounds.audio import SAMPLE_RATE
 from latentdrum.sounds.synthesis import synthesize
 from latentdrum.spaces.sound import SoundSpace
 
-FULL_ITERS = 8  # the engine's full-quality Griffin-Lim iterations
 PICTURE_CLASSES = ("kick", "snare", "closed_hat", "crash")
 
 
@@ -50,7 +49,7 @@ def realism_report(space: SoundSpace, real: np.ndarray, names: list[str], recon:
     ``real (N, L)`` held-out one-shots, ``names`` their classes, ``recon (N, L')`` their
     reconstructions; ``crash_samples`` sampled crashes (their ring time is reported).
     """
-    ceiling = np.concatenate([synthesize(spectral.log_magnitude(real[i : i + 16]), iters=FULL_ITERS)
+    ceiling = np.concatenate([synthesize(spectral.log_magnitude(real[i : i + 16]), iters=spectral.GLA_ITERS)
                               for i in range(0, len(real), 16)], axis=0)
     samples = [space.decode(space.sample_latent(c, 1, seed=seed + 7919 * i), c)[0] for i, c in enumerate(names)]
     sets = {"ceiling": trimmed(ceiling), "reconstruction": trimmed(recon), "samples": trimmed(np.stack(

@@ -45,10 +45,11 @@ def frames_to_length(frames: int) -> int:
 
 
 def _frames(x: np.ndarray, t: int) -> np.ndarray:
-    """``(B, L)`` -> ``(B, t, N_FFT)`` windowed frames, centred (signal padded by N_FFT/2)."""
+    """``(B, L)`` float32 -> ``(B, t, N_FFT)`` windowed frames, centred (signal padded by N_FFT/2)."""
     xp = np.pad(x, ((0, 0), (N_FFT // 2, N_FFT // 2 + N_FFT)))
-    fr = np.lib.stride_tricks.sliding_window_view(xp, N_FFT, axis=-1)[:, ::HOP][:, :t]
-    return fr * _WINDOW
+    out = np.empty((x.shape[0], t, N_FFT), dtype=np.float32)
+    kernels.frame(xp, _WINDOW, HOP, out)
+    return out
 
 
 # The FFTs run in torch, in float32: for 517 frames of 1024 on one thread its rfft and irfft take
@@ -80,19 +81,16 @@ def _inverse_window_sum(t: int) -> np.ndarray:
     return (1.0 / np.maximum(wsum, 1e-3)).astype(np.float32)
 
 
-def _overlap_add(spec: np.ndarray) -> np.ndarray:
-    """``(B, T, N_BINS)`` complex -> ``(B, T*HOP + 2*N_FFT)`` float32, the padded signal."""
+def _overlap_add(spec: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+    """``(B, T, N_BINS)`` complex -> ``(B, T*HOP + 2*N_FFT)`` float32, the padded signal.
+
+    ``scale``: what each sample is multiplied by, default the inverse summed squared windows
+    (least squares); Griffin-Lim passes those times its onset gate.
+    """
     b, t = spec.shape[:2]
-    fr = _irfft(spec)  # (B, T, N) float32
-    fr *= _WINDOW
-    inv = _inverse_window_sum(t)
-    out = np.zeros((b, len(inv)), dtype=np.float32)
-    k = N_FFT // HOP  # four interleaved groups of frames that tile without overlap
-    for j in range(k):
-        sub = fr[:, j::k]
-        n = sub.shape[1]
-        out[:, j * HOP : j * HOP + n * N_FFT].reshape(b, n, N_FFT)[...] += sub
-    out *= inv
+    scale = _inverse_window_sum(t) if scale is None else scale
+    out = np.empty((b, len(scale)), dtype=np.float32)
+    kernels.overlap_add(_irfft(spec), _WINDOW, HOP, scale, out)
     return out
 
 
@@ -134,21 +132,26 @@ def griffin_lim(mag: np.ndarray, phase: np.ndarray, iters: int = GLA_ITERS, mome
     length = frames_to_length(t)
     gate = np.zeros(t * HOP + 2 * N_FFT, dtype=np.float32)
     gate[N_FFT // 2 : N_FFT // 2 + length] = onset_gate(length)
+    scale = _inverse_window_sum(t) * gate  # the least-squares inverse, with silence enforced
     spec = np.empty(mag.shape, dtype=np.complex64)  # mag * e^(i phase), in float32 throughout
     spec.real = mag * np.cos(phase)
     spec.imag = mag * np.sin(phase)
+    frames = np.empty((mag.shape[0], t, N_FFT), dtype=np.float32)
     flat_mag, fresh, previous = mag.ravel(), None, None
     for i in range(iters):
-        xp = _overlap_add(spec)
-        xp *= gate
-        fr = np.lib.stride_tricks.sliding_window_view(xp, N_FFT, axis=-1)[:, ::HOP][:, :t] * _WINDOW
-        fresh, previous = _rfft(fr), fresh
+        kernels.frame(_overlap_add(spec, scale), _WINDOW, HOP, frames)
+        fresh, previous = _rfft(frames), fresh
         kernels.project(fresh.ravel(), fresh.ravel() if previous is None else previous.ravel(), flat_mag,
                         0.0 if i == 0 else momentum, spec.ravel())
-    return istft(spec, length) * gate[N_FFT // 2 : N_FFT // 2 + length]
+    return _overlap_add(spec, scale)[:, N_FFT // 2 : N_FFT // 2 + length]
 
 
 def to_magnitude(logmag: np.ndarray) -> np.ndarray:
-    """ln magnitudes -> linear magnitudes, with the floor mapped to exact silence."""
+    """ln magnitudes -> float32 linear magnitudes, with the floor mapped to exact silence.
+
+    The exponential is torch's (one thread: 6 x 517 x 513 values in 2.5 ms, numpy's 4-5 ms).
+    """
     logmag = np.asarray(logmag, dtype=np.float32)
-    return np.where(logmag <= LOG_FLOOR + 1e-3, 0.0, np.exp(logmag)).astype(np.float32)
+    mag = torch.exp(torch.from_numpy(logmag)).numpy()
+    np.multiply(mag, logmag > LOG_FLOOR + 1e-3, out=mag)
+    return mag

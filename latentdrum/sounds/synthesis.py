@@ -66,7 +66,15 @@ def peak_locked_phase(mag: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
 
 def synthesize(logmag: np.ndarray, iters: int = GLA_ITERS, frames: np.ndarray | None = None,
                workers: int = 1) -> np.ndarray:
-    """``(B, T, F)`` ln magnitudes -> ``(B, (T-1)*HOP)`` float32 audio at 44.1 kHz (not normalised).
+    """``(B, T, F)`` ln magnitudes -> ``(B, (T-1)*HOP)`` float32 audio at 44.1 kHz (not normalised);
+    :func:`synthesize_magnitudes` of their :func:`~latentdrum.sounds.spectral.to_magnitude`."""
+    return synthesize_magnitudes(to_magnitude(logmag), iters, frames, workers)
+
+
+def synthesize_magnitudes(mag: np.ndarray, iters: int = GLA_ITERS, frames: np.ndarray | None = None,
+                          workers: int = 1) -> np.ndarray:
+    """``(B, T, F)`` float32 linear magnitudes -> ``(B, (T-1)*HOP)`` float32 audio at 44.1 kHz (not
+    normalised).
 
     Peak-locked phase, then ``iters`` Griffin-Lim iterations over the whole sound (refining only
     the attack and keeping the locked phase in a cymbal's tail was measured and dropped: the
@@ -75,7 +83,7 @@ def synthesize(logmag: np.ndarray, iters: int = GLA_ITERS, frames: np.ndarray | 
     audio is zeros. Each row is synthesised alone at its own length: a closed hat batched with a
     crash costs a closed hat, and a sound comes out the same whatever it was batched with.
     """
-    mag = to_magnitude(logmag)
+    mag = np.asarray(mag, dtype=np.float32)
     b, t = mag.shape[:2]
     frames = np.full(b, t) if frames is None else np.clip(np.asarray(frames, dtype=int), 2, t)
     out = np.zeros((b, (t - 1) * HOP), dtype=np.float32)

@@ -45,7 +45,7 @@ from latentdrum.sounds.audio import (
 )
 from latentdrum.sounds.classes import CLASSES, check_class
 from latentdrum.sounds.descriptors import DESCRIPTORS
-from latentdrum.sounds.synthesis import WORKERS, synthesize
+from latentdrum.sounds.synthesis import WORKERS, synthesize_magnitudes
 from latentdrum.spaces.knobs import (
     INTENSITY_TILT_DB,
     Knobs,
@@ -264,11 +264,12 @@ class SoundSpace:
     # ---- decoding ------------------------------------------------------------------------
 
     def decode_spectra(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
-                       intensity: np.ndarray | float | None = None, block: int = DECODE_BLOCK
-                       ) -> tuple[np.ndarray, np.ndarray]:
+                       intensity: np.ndarray | float | None = None, block: int = DECODE_BLOCK,
+                       frames: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Latents ``z (n, D)`` -> ``(logmag, attack)``: ``(n, T, F)`` float32 log magnitudes with
         the knobs and intensity applied, and ``(n, 2)`` float64 attack shaping still to apply to
-        the audio (amount in [-1, 1], ramp length in ms at +1; see :func:`shape_attack`)."""
+        the audio (amount in [-1, 1], ramp length in ms at +1; see :func:`shape_attack`).
+        ``frames``: only the first T = ``frames`` STFT frames (default all: 3 s)."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
         n = z.shape[0]
         if z.shape[1] != self.latent_dim:
@@ -300,7 +301,7 @@ class SoundSpace:
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
                 ctrl[i] = apply_pitch(ctrl[i], self._pitch_matrix(float(st)), floor)
-        logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]))  # (n, T, F)
+        logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]), frames)  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
 
@@ -322,12 +323,19 @@ class SoundSpace:
         """
         # A preview is the single row a turned knob plays: decoded alone, the fastest way (a full
         # render's block of 8 costs one row 5.5 ms instead of 3.7).
-        block = 1 if max_seconds is not None else DECODE_BLOCK
-        logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, block)
-        ends = sound_ends(logmag, self.model.config.log_floor)
-        if max_seconds is not None:
+        # It needs the frames up to its fade's end only: whether the sound ends earlier is
+        # decided on those frames as well (a sound is loudest at its start).
+        if max_seconds is None:
+            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, DECODE_BLOCK)
+            mag = spectral.to_magnitude(logmag)
+            ends = sound_ends(mag)
+        else:
+            preview = preview_frames(max_seconds, self.model.config.n_frames)
+            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, 1, preview)
+            ends = sound_ends(spectral.to_magnitude(logmag))
             ends = np.minimum(ends, fade_after(logmag, max_seconds, self.model.config.log_floor))
-        audio = synthesize(logmag[:, : int(ends.max())], iters=gla_iters, frames=ends, workers=workers)
+            mag = spectral.to_magnitude(logmag[:, : int(ends.max())])
+        audio = synthesize_magnitudes(mag[:, : int(ends.max())], iters=gla_iters, frames=ends, workers=workers)
         audio = shape_attack(audio, attack[:, 0], attack[:, 1])
         return _normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
 
@@ -356,14 +364,15 @@ class SoundSpace:
             self._pitch[key] = pitch_matrix(2.0 ** (key / 12.0))
         return self._pitch[key]
 
-    def _frames(self, ctrl: np.ndarray, stretch: np.ndarray) -> np.ndarray:
-        """Control frames ``(n, K, F)`` -> all frames ``(n, T, F)``, time stretched after the onset."""
-        t_all = self.model.config.n_frames
+    def _frames(self, ctrl: np.ndarray, stretch: np.ndarray, frames: int | None = None) -> np.ndarray:
+        """Control frames ``(n, K, F)`` -> the first ``frames`` (default all) STFT frames ``(n, T, F)``,
+        time stretched after the onset."""
+        t_all = self.model.config.n_frames if frames is None else min(frames, self.model.config.n_frames)
         out = np.empty((ctrl.shape[0], t_all, ctrl.shape[2]), dtype=np.float32)
         t = np.arange(t_all, dtype=np.float64)
         for i, s in enumerate(stretch):
             if abs(s - 1.0) < 1e-6:
-                out[i] = self._interp @ ctrl[i]
+                out[i] = self._interp[:t_all] @ ctrl[i]
                 continue
             src = np.where(t <= _ONSET_FRAME, t, _ONSET_FRAME + (t - _ONSET_FRAME) / s)
             beyond = src > self._positions[-1]  # shortened sound: silence after its end
@@ -372,21 +381,25 @@ class SoundSpace:
         return out
 
 
-def sound_ends(logmag: np.ndarray, floor: float, tail_db: float = TAIL_DB) -> np.ndarray:
-    """``(n,)`` int: frames each ``(n, T, F)`` spectrogram needs, up to where everything after is
-    ``tail_db`` under its loudest frame (at least 8 frames: 40 ms)."""
-    power = np.exp(2.0 * logmag)  # (n, T, F): |X|^2, the floor's bins are silence
-    power[logmag <= floor + 1e-3] = 0.0
-    energy = np.log(power.sum(-1) + 1e-30)  # (n, T) ln power
+def sound_ends(mag: np.ndarray, tail_db: float = TAIL_DB) -> np.ndarray:
+    """``(n,)`` int: frames each ``(n, T, F)`` spectrogram of linear magnitudes (the floor's bins
+    0, see :func:`~latentdrum.sounds.spectral.to_magnitude`) needs, up to where everything after
+    is ``tail_db`` under its loudest frame (at least 8 frames: 40 ms)."""
+    energy = np.log(np.einsum("ntf,ntf->nt", mag, mag) + 1e-30)  # (n, T) ln power
     loud = energy >= energy.max(axis=1, keepdims=True) - tail_db / 10.0 * np.log(10.0)
-    last = logmag.shape[1] - 1 - np.argmax(loud[:, ::-1], axis=1)
-    return np.clip(last + 2, 8, logmag.shape[1])
+    last = mag.shape[1] - 1 - np.argmax(loud[:, ::-1], axis=1)
+    return np.clip(last + 2, 8, mag.shape[1])
+
+
+def preview_frames(seconds: float, n_frames: int) -> int:
+    """STFT frames a preview of ``seconds`` plays (as :func:`fade_after` cuts it), of ``n_frames``."""
+    return max(8, min(n_frames, spectral.n_frames(round(seconds * SAMPLE_RATE))))
 
 
 def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0.2) -> int:
     """Fade ``(n, T, F)`` log magnitudes out (in place) over ``fade`` s ending at ``seconds``;
     returns the frames left."""
-    end = max(8, min(logmag.shape[1], spectral.n_frames(round(seconds * SAMPLE_RATE))))
+    end = preview_frames(seconds, logmag.shape[1])
     n = max(1, min(end - 2, round(fade * SAMPLE_RATE / spectral.HOP)))
     ramp = np.log(np.maximum(np.linspace(1.0, 0.0, n + 1)[1:], 1e-6)).astype(np.float32)  # ln gain
     logmag[:, end - n : end] = np.maximum(logmag[:, end - n : end] + ramp[None, :, None], floor)
