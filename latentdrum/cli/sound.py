@@ -67,7 +67,8 @@ def register(sub: Any) -> None:
     add_sample_rate_argument(p)
     p.set_defaults(func=run_sample)
 
-    p = ssub.add_parser("reconstruct", help="encode your own sample into the space and decode it")
+    p = ssub.add_parser("reconstruct", help="encode your own sample into the space and decode it "
+                        "(a kick or a tom keeps its pitch)")
     p.add_argument("input", type=Path, metavar="IN.wav")
     p.add_argument("--class", dest="cls", default=None,
                    help="its class (default: from its file and folder name, else from its sound)")
@@ -176,8 +177,10 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     audio = load_audio(args.input)
     cls = _class_for(args.input, args.cls, audio)
     space = SoundSpace.load(args.model)
-    z = space.encode(audio, cls)
-    print(_write_one_shot(args.out, space.decode(z[None], cls)[0], args.sample_rate))
+    z, semitones = space.encode_tuned(audio, cls)
+    print(_write_one_shot(args.out, space.decode(z[None], cls, transpose=semitones)[0], args.sample_rate))
+    if semitones:
+        print(f"{cls}: its body retuned by {semitones:+.1f} semitones to the original's pitch")
     return 0
 
 
@@ -193,11 +196,12 @@ def run_morph(args: argparse.Namespace) -> int:
     xa, xb = load_audio(args.a), load_audio(args.b)
     ca, cb = _class_for(args.a, args.cls, xa), _class_for(args.b, args.cls, xb)
     space = SoundSpace.load(args.model)
-    za, zb = space.encode(xa, ca), space.encode(xb, cb)
+    (za, sa), (zb, sb) = space.encode_tuned(xa, ca), space.encode_tuned(xb, cb)
     t = np.linspace(0.0, 1.0, args.steps)[:, None].astype(np.float32)
-    # The class embedding switches halfway when the classes differ; the latent moves smoothly.
+    # The class embedding switches halfway when the classes differ; the latent and the tuning
+    # move smoothly.
     classes = [ca if ti < 0.5 else cb for ti in t[:, 0]]
-    audio = space.decode((1 - t) * za + t * zb, classes)
+    audio = space.decode((1 - t) * za + t * zb, classes, transpose=(1 - t[:, 0]) * sa + t[:, 0] * sb)
     for i, a in enumerate(audio):
         print(_write_one_shot(args.out / f"morph_{i:03d}.wav", a, args.sample_rate))
     return 0

@@ -111,8 +111,10 @@ def evaluate_sound(space: SoundSpace, data_dir: str | Path, out_dir: str | Path 
     }
     # --- reconstruction vs baselines --------------------------------------------------------
     real = ds.audio[held]
-    z = np.stack([space.encode(ds.audio[i], names[i]) for i in held])
-    recon = _fit(space.decode(z, [names[i] for i in held]), real.shape[1])
+    tuned = [space.encode_tuned(ds.audio[i], names[i]) for i in held]  # as `sound reconstruct` plays
+    z = np.stack([zi for zi, _ in tuned])
+    recon = _fit(space.decode(z, [names[i] for i in held], transpose=np.array([st for _, st in tuned])),
+                 real.shape[1])
     rec = {"model": _scores(real, recon)}
     if len(train):
         avg = {ci: synthesize(_mean_log_magnitude(ds.audio[train[ds.class_index[train] == ci]]), iters=32)[0]

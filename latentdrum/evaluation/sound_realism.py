@@ -13,7 +13,9 @@ per class and overall, :func:`latentdrum.evaluation.realism.realism_table`: pair
 distance in units of the class's between-file spread, partial peak-to-neighbour ratio, partial
 frequency jitter, level 3 ms after the onset, time to -20 and -60 dB. Also the kick's decay
 error (time to -20 dB of each reconstruction against its original) and how long sampled crashes
-ring, and spectrogram pictures (n_fft 2048) real / ceiling / reconstruction / sample.
+ring, how far held-out kicks and toms come back from their own pitch (their
+:func:`~latentdrum.sounds.descriptors.fundamental`, in semitones), and spectrogram pictures
+(n_fft 2048) real / ceiling / reconstruction / sample.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ import numpy as np
 from latentdrum.evaluation.realism import decay_times, realism_table
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import SAMPLE_RATE
+from latentdrum.sounds.descriptors import fundamental
 from latentdrum.sounds.synthesis import synthesize
-from latentdrum.spaces.sound import SoundSpace
+from latentdrum.spaces.sound import TUNED_CLASSES, SoundSpace
 
 PICTURE_CLASSES = ("kick", "snare", "closed_hat", "crash")
 
@@ -62,6 +65,13 @@ def realism_report(space: SoundSpace, real: np.ndarray, names: list[str], recon:
                for i in kicks]
         table["kick_t20_relative_error"] = {"median": round(float(np.median(err)), 3),
                                             "max": round(float(np.max(err)), 3), "n": len(kicks)}
+    tonal = [i for i, c in enumerate(names) if c in TUNED_CLASSES]
+    if tonal:
+        f0 = fundamental(real[tonal])
+        table["tonal_pitch_error_semitones"] = {"n": len(tonal), **{
+            what: {"median": float(np.median(e)), "over_1": int(np.sum(e > 1.0))}
+            for what, x in (("ceiling", ceiling), ("reconstruction", recon))
+            for e in [np.abs(12.0 * np.log2(fundamental(x[tonal]) / f0))]}}
     if crash_samples is not None and len(crash_samples):
         t60 = [decay_times(s)[1] for s in trimmed(crash_samples)]
         table["sampled_crash_t60_s"] = {"median": round(float(np.median(t60)), 3),
@@ -148,6 +158,12 @@ def realism_markdown(table: dict[str, Any]) -> str:
         k = table["kick_t20_relative_error"]
         extra.append(f"- kick time to -20 dB, reconstruction vs original: median error {k['median']:.0%}, "
                      f"max {k['max']:.0%} ({k['n']} kicks)")
+    if "tonal_pitch_error_semitones" in table:
+        p = table["tonal_pitch_error_semitones"]
+        extra.append(f"- kicks and toms, distance of the fundamental from the original's: ceiling median "
+                     f"{p['ceiling']['median']:.1f} semitones ({p['ceiling']['over_1']} of {p['n']} more than "
+                     f"one off), reconstruction {p['reconstruction']['median']:.1f} "
+                     f"({p['reconstruction']['over_1']} of {p['n']})")
     if "sampled_crash_t60_s" in table:
         c = table["sampled_crash_t60_s"]
         extra.append(f"- sampled crashes ring to -60 dB for {c['median']:.2f} s (median; 10th percentile "

@@ -13,6 +13,9 @@ All functions take ``(B, L)`` (or ``(L,)``) float audio at 44.1 kHz and return `
   The curve is smooth and monotone, so the measure is stable, and a sound cut at 1 s has one;
 - ``attack``: the attack time in ms as the energy-weighted mean time of the first 50 ms after the
   onset (temporal centroid): a slow rise moves it later, a sharp transient earlier.
+
+Not a knob's descriptor: :func:`fundamental`, the frequency a kick or a tom is tuned to (what
+encoding keeps, see :meth:`latentdrum.spaces.sound.SoundSpace.encode_tuned`).
 """
 
 from __future__ import annotations
@@ -74,6 +77,20 @@ def attack(x: np.ndarray, onset: int = PRE_ROLL, span_ms: float = 50.0) -> np.nd
     seg = x[:, onset : onset + n] ** 2
     t = np.arange(seg.shape[1]) / SAMPLE_RATE * 1000.0
     return (seg @ t) / np.maximum(seg.sum(axis=1), 1e-12)
+
+
+def fundamental(x: np.ndarray, onset: int = PRE_ROLL, lo_hz: float = 30.0, hi_hz: float = 1500.0) -> np.ndarray:
+    """``(B,)`` Hz: the strongest spectral peak between ``lo_hz`` and ``hi_hz`` from 20 to 200 ms
+    after the onset (Hann window, FFT zero-padded to 32768 points: 1.3 Hz bins). For a kick or a
+    tom that is its fundamental, the pitch a player tunes it by; the first 20 ms (the stick's
+    click) and the late tail are left out. Onset-aligned audio at 44.1 kHz, at least 200 ms."""
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    seg = x[:, onset + int(0.02 * SAMPLE_RATE) : onset + int(0.2 * SAMPLE_RATE)]
+    n_fft = 32768
+    mag = np.abs(np.fft.rfft(seg * np.hanning(seg.shape[1]), n_fft, axis=1))
+    hz = np.fft.rfftfreq(n_fft, 1.0 / SAMPLE_RATE)
+    band = (hz >= lo_hz) & (hz <= hi_hz)
+    return hz[band][np.argmax(mag[:, band], axis=1)]
 
 
 def describe(x: np.ndarray) -> dict[str, np.ndarray]:

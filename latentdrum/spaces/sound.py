@@ -44,7 +44,7 @@ from latentdrum.sounds.audio import (
     prepare_one_shot,
 )
 from latentdrum.sounds.classes import CLASSES, check_class
-from latentdrum.sounds.descriptors import DESCRIPTORS
+from latentdrum.sounds.descriptors import DESCRIPTORS, fundamental
 from latentdrum.sounds.synthesis import WORKERS, synthesize_magnitudes
 from latentdrum.spaces.knobs import (
     INTENSITY_TILT_DB,
@@ -52,6 +52,7 @@ from latentdrum.spaces.knobs import (
     apply_pitch,
     knob_ranges,
     pitch_matrix,
+    retune_body,
     shape_attack,
     tilt,
 )
@@ -100,6 +101,12 @@ def band_levels(logmag: torch.Tensor) -> torch.Tensor:
 # 0.93 / 1.00, pedal hat pitch 0.85 / 1.00. Silencing every class's DC cost kicks and toms their
 # low end (held-out kicks' time to -20 dB 78 % short) and moved cymbals' band shares from real.
 DC_FREE_CLASSES = frozenset({"clap", "pedal_hat", "perc"})
+# Classes whose encoding also keeps the pitch (SoundSpace.encode_tuned): drums tuned to one
+# fundamental. Their held-out reconstructions came back a median 3.6 semitones off it (11 of 12
+# more than a semitone; the representation alone: 0.0): an unseen drum lands near training drums
+# tuned elsewhere, and below 400 Hz the detail banks give it their partials.
+TUNED_CLASSES = frozenset({"kick", "low_tom", "mid_tom", "high_tom"})
+MAX_TRANSPOSE = 12.0  # semitones either way
 
 
 def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:
@@ -261,15 +268,40 @@ class SoundSpace:
                 p.requires_grad_(True)
         return z.detach()[0].numpy().astype(np.float32)
 
+    def encode_tuned(self, audio: np.ndarray, class_name: str, refine_steps: int = 100) -> tuple[np.ndarray, float]:
+        """``(z, semitones)``: :meth:`encode`, and for a kick or a tom (:data:`TUNED_CLASSES`) the
+        retuning of its body that puts the decoded sound's
+        :func:`~latentdrum.sounds.descriptors.fundamental` where the original's is
+        (``decode(z[None], class_name, transpose=semitones)``; 0.0 for other classes). Two
+        corrections, each measured on the decoded audio, within +-:data:`MAX_TRANSPOSE`. Held-out
+        kicks and toms (``scripts/sound_pitch.py``): a median 3.6 semitones off their pitch with
+        the latent alone (11 of 12 more than a semitone), 0.2 retuned (2 of 12).
+
+        Raises:
+            AudioError: the sound is silent or too short.
+        """
+        z = self.encode(audio, class_name, refine_steps)
+        if class_name not in TUNED_CLASSES:
+            return z, 0.0
+        want = float(fundamental(prepare_one_shot(np.asarray(audio, dtype=np.float32)).audio)[0])
+        semitones = 0.0
+        for _ in range(2):
+            got = float(fundamental(self.decode(z[None], class_name, transpose=semitones)[0])[0])
+            semitones = float(np.clip(semitones + 12.0 * np.log2(want / got), -MAX_TRANSPOSE, MAX_TRANSPOSE))
+        return z, semitones
+
     # ---- decoding ------------------------------------------------------------------------
 
     def decode_spectra(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
                        intensity: np.ndarray | float | None = None, block: int = DECODE_BLOCK,
-                       frames: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       frames: int | None = None, transpose: np.ndarray | float | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
         """Latents ``z (n, D)`` -> ``(logmag, attack)``: ``(n, T, F)`` float32 log magnitudes with
         the knobs and intensity applied, and ``(n, 2)`` float64 attack shaping still to apply to
         the audio (amount in [-1, 1], ramp length in ms at +1; see :func:`shape_attack`).
-        ``frames``: only the first T = ``frames`` STFT frames (default all: 3 s)."""
+        ``frames``: only the first T = ``frames`` STFT frames (default all: 3 s). ``transpose``:
+        semitones each row's body is retuned by before the knobs act, scalar or ``(n,)``
+        (:func:`~latentdrum.spaces.knobs.retune_body`, see :meth:`encode_tuned`)."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
         n = z.shape[0]
         if z.shape[1] != self.latent_dim:
@@ -297,6 +329,10 @@ class SoundSpace:
         ctrl[dc_free, :, 0] = floor  # and after: the banks' detail is real sounds'
         scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
         ctrl = tilt(ctrl, k[0] * scales[:, 0] + INTENSITY_TILT_DB * push, floor)  # harder hits are brighter
+        retune = np.broadcast_to(np.asarray(0.0 if transpose is None else transpose, dtype=np.float64), (n,))
+        for i, st in enumerate(retune):
+            if abs(st) > 1e-6:
+                ctrl[i] = retune_body(ctrl[i], self._pitch_matrix(float(st)), floor)
         semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
@@ -307,7 +343,8 @@ class SoundSpace:
 
     def decode(self, z: np.ndarray, class_name: str | Sequence[str], knobs: Knobs | None = None,
                intensity: np.ndarray | float | None = None, gla_iters: int = spectral.GLA_ITERS,
-               max_seconds: float | None = None, workers: int = WORKERS) -> np.ndarray:
+               max_seconds: float | None = None, workers: int = WORKERS,
+               transpose: np.ndarray | float | None = None) -> np.ndarray:
         """Latents ``z (n, D)`` -> ``(n, L)`` float32 mono 44.1 kHz one-shots, L <= 3 s.
 
         ``class_name``: one class for all, or one per row. ``intensity`` in [0, 1] (0.5 = as
@@ -318,6 +355,7 @@ class SoundSpace:
         preview is the same sound whatever it is batched with, as a full render is, but not
         bit for bit the first seconds of the full render).
         ``workers``: threads synthesising the rows side by side (the same sounds either way).
+        ``transpose``: semitones each row's body is retuned by (:meth:`encode_tuned`).
         Output is loudness-normalised (the loudest 50 ms at -12 dBFS RMS), peak <= -0.3 dBFS, no
         DC, without a click at either end.
         """
@@ -326,12 +364,13 @@ class SoundSpace:
         # It needs the frames up to its fade's end only: whether the sound ends earlier is
         # decided on those frames as well (a sound is loudest at its start).
         if max_seconds is None:
-            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, DECODE_BLOCK)
+            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, DECODE_BLOCK,
+                                                 transpose=transpose)
             mag = spectral.to_magnitude(logmag)
             ends = sound_ends(mag)
         else:
             preview = preview_frames(max_seconds, self.model.config.n_frames)
-            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, 1, preview)
+            logmag, attack = self.decode_spectra(z, class_name, knobs, intensity, 1, preview, transpose)
             ends = sound_ends(spectral.to_magnitude(logmag))
             ends = np.minimum(ends, fade_after(logmag, max_seconds, self.model.config.log_floor))
             mag = spectral.to_magnitude(logmag[:, : int(ends.max())])
