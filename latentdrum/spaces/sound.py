@@ -20,8 +20,9 @@ punchier). All are 0 = neutral, range [-1, 1]. What +-1 means per class is measu
 time and stored in the checkpoint, so loading is quick.
 
 Length follows the sound: a decoded spectrogram is cut where every frame after it is more than
-:data:`TAIL_DB` under the sound's loudest frame, so a closed hat is a tenth of a second and a
-crash rings for up to 3 s; a batch comes back at its longest sound's length, zero-padded.
+:data:`~latentdrum.spaces.sound_output.TAIL_DB` under the sound's loudest frame, so a closed hat
+is a tenth of a second and a crash rings for up to 3 s; a batch comes back at its longest
+sound's length, zero-padded.
 """
 
 from __future__ import annotations
@@ -38,9 +39,6 @@ from latentdrum.models.sound import SoundVAE, SoundVAEConfig, control_frames, fr
 from latentdrum.sounds import spectral
 from latentdrum.sounds.audio import (
     SAMPLE_RATE,
-    TARGET_RMS_DB,
-    clean_output,
-    db_to_amp,
     prepare_one_shot,
 )
 from latentdrum.sounds.classes import CLASSES, check_class
@@ -57,6 +55,7 @@ from latentdrum.spaces.knobs import (
     tilt,
 )
 from latentdrum.spaces.sound_detail import DetailBank, detail_amount
+from latentdrum.spaces.sound_output import fade_after, normalise, preview_frames, sound_ends
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assets" / "sound.ckpt"
 ENGINE = 2  # the representation a checkpoint was trained on (1: 80 mel bands, 1 s)
@@ -69,7 +68,6 @@ SAMPLE_BANDWIDTH = 0.35  # kernel width for sampling, relative to the class's sp
 # `latentdrum sound evaluate` (held-out kits), spread 1.0 / 1.2 / 1.25 / 1.3: variety min ratio
 # 0.73 / 0.80 / 0.82 / 0.83, classifier accuracy on samples 0.86 / 0.82 / 0.82 / 0.80.
 SAMPLE_SPREAD = 1.25
-TAIL_DB = 75.0  # a sound ends where all that follows is this far under its loudest frame
 # Frames kept as they are when the decay knob stretches time: the onset's (6 ms after it). With two
 # (12 ms) the knob could not touch a click's 5 ms decay (sampled perc: decay-knob Spearman 0.85).
 _ONSET_FRAME = 1.0
@@ -350,7 +348,8 @@ class SoundSpace:
         ``class_name``: one class for all, or one per row. ``intensity`` in [0, 1] (0.5 = as
         sampled; scalar or ``(n,)``) moves each sound along its class's intensity direction and
         makes it brighter with a sharper attack as it grows. Each sound is as long as it rings
-        (to :data:`TAIL_DB` under its peak); L is the longest, shorter rows are zero-padded.
+        (to :data:`~latentdrum.spaces.sound_output.TAIL_DB` under its peak); L is the longest,
+        shorter rows are zero-padded.
         ``max_seconds`` cuts longer sounds with a 0.2 s fade (a quick preview of a cymbal; a
         preview is the same sound whatever it is batched with, as a full render is, but not
         bit for bit the first seconds of the full render).
@@ -376,7 +375,7 @@ class SoundSpace:
             mag = spectral.to_magnitude(logmag[:, : int(ends.max())])
         audio = synthesize_magnitudes(mag[:, : int(ends.max())], iters=gla_iters, frames=ends, workers=workers)
         audio = shape_attack(audio, attack[:, 0], attack[:, 1])
-        return _normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
+        return normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
 
     @torch.no_grad()
     def _decode_control(self, z: np.ndarray, cls: torch.Tensor, block: int = DECODE_BLOCK) -> np.ndarray:
@@ -418,47 +417,6 @@ class SoundSpace:
             out[i] = interpolation_weights(self._positions, np.minimum(src, self._positions[-1])) @ ctrl[i]
             out[i, beyond] = self.model.config.log_floor
         return out
-
-
-def sound_ends(mag: np.ndarray, tail_db: float = TAIL_DB) -> np.ndarray:
-    """``(n,)`` int: frames each ``(n, T, F)`` spectrogram of linear magnitudes (the floor's bins
-    0, see :func:`~latentdrum.sounds.spectral.to_magnitude`) needs, up to where everything after
-    is ``tail_db`` under its loudest frame (at least 8 frames: 40 ms)."""
-    energy = np.log(np.einsum("ntf,ntf->nt", mag, mag) + 1e-30)  # (n, T) ln power
-    loud = energy >= energy.max(axis=1, keepdims=True) - tail_db / 10.0 * np.log(10.0)
-    last = mag.shape[1] - 1 - np.argmax(loud[:, ::-1], axis=1)
-    return np.clip(last + 2, 8, mag.shape[1])
-
-
-def preview_frames(seconds: float, n_frames: int) -> int:
-    """STFT frames a preview of ``seconds`` plays (as :func:`fade_after` cuts it), of ``n_frames``."""
-    return max(8, min(n_frames, spectral.n_frames(round(seconds * SAMPLE_RATE))))
-
-
-def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0.2) -> int:
-    """Fade ``(n, T, F)`` log magnitudes out (in place) over ``fade`` s ending at ``seconds``;
-    returns the frames left."""
-    end = preview_frames(seconds, logmag.shape[1])
-    n = max(1, min(end - 2, round(fade * SAMPLE_RATE / spectral.HOP)))
-    ramp = np.log(np.maximum(np.linspace(1.0, 0.0, n + 1)[1:], 1e-6)).astype(np.float32)  # ln gain
-    logmag[:, end - n : end] = np.maximum(logmag[:, end - n : end] + ramp[None, :, None], floor)
-    logmag[:, end:] = floor
-    return end
-
-
-def _normalise(audio: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)
-    on each row's own ``lengths`` samples; zeros after."""
-    x = np.asarray(audio, dtype=np.float32)
-    w = min(2205, x.shape[1])
-    c = np.zeros((x.shape[0], x.shape[1] + 1))
-    np.cumsum(np.square(x, dtype=np.float64), axis=1, out=c[:, 1:])  # float64: 3 s of squares
-    rms = np.sqrt(np.max(c[:, w:] - c[:, :-w], axis=1) / w)
-    gain = (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9)).astype(np.float32)
-    out = np.zeros(x.shape, dtype=np.float32)
-    for i, n in enumerate(lengths):
-        out[i, :n] = clean_output(x[i, :n] * gain[i], fade_out=min(2205, n // 4))
-    return out
 
 
 __all__ = ["BUNDLED", "Knobs", "SoundSpace", "knob_ranges"]
