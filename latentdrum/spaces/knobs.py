@@ -3,7 +3,7 @@
 Each knob has one meaning, 0 = the sound as decoded, range [-1, 1]:
 
 - ``brightness``: a spectral tilt in dB per octave around 1 kHz (:func:`tilt`);
-- ``pitch``: the frequency axis scaled by a number of semitones (:func:`pitch_matrix`): every
+- ``pitch``: the frequency axis scaled by a number of semitones (:func:`pitch_shift`): every
   partial moves by the same interval (going up, the top is compressed under 20 kHz instead of
   pushed past it), the time envelope stays;
 - ``decay``: the time axis after the onset stretched (done by the space, on its control frames);
@@ -58,47 +58,57 @@ def pitch_source_bins(ratio: float) -> np.ndarray:
     return src / spectral.BIN_HZ[1]
 
 
-def pitch_matrix(ratio: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(F, F)`` float32 read matrix and ``(F,)`` float32 ln gains of a pitch shift by ``ratio``.
+@dataclass(frozen=True)
+class PitchShift:
+    """A pitch shift as each of the F bins reads it: ``w_lo * x[lo] + w_hi * x[hi]`` (weights 0
+    where a bin reads nothing), then ``gain`` added in ln magnitude. Arrays ``(F,)``; ``lo`` and
+    ``hi`` int64, the rest float32."""
 
-    The matrix reads each bin's :func:`pitch_source_bins` (linear interpolation between bins;
-    below the lowest bin the spectrum holds its edge, above the top it is silent: nothing is
-    invented up there). The gains keep the power of each stretch of the source in proportion to
-    a plain shift's where the top is compressed (there, fewer bins carry the same partials).
+    lo: np.ndarray
+    hi: np.ndarray
+    w_lo: np.ndarray
+    w_hi: np.ndarray
+    gain: np.ndarray
+
+
+def pitch_shift(ratio: float) -> PitchShift:
+    """The :class:`PitchShift` by ``ratio``: each bin reads its :func:`pitch_source_bins` (linear
+    interpolation between bins; below the lowest bin the spectrum holds its edge, above the top it
+    is silent: nothing is invented up there). The gains keep the power of each stretch of the
+    source in proportion to a plain shift's where the top is compressed (there, fewer bins carry
+    the same partials). Two bins a row, read by index: a dense ``(F, F)`` matrix of the same
+    weights took 0.8 ms per sound (32 x 513), the reads 0.1 ms.
     """
     src = pitch_source_bins(ratio)
-    lo = np.clip(np.floor(src).astype(int), 0, spectral.N_BINS - 1)
+    lo = np.clip(np.floor(src).astype(np.int64), 0, spectral.N_BINS - 1)
     hi = np.minimum(lo + 1, spectral.N_BINS - 1)
-    frac = (src - lo).astype(np.float32)
-    m = np.zeros((spectral.N_BINS, spectral.N_BINS), dtype=np.float32)
-    rows = np.arange(spectral.N_BINS)
-    np.add.at(m, (rows, lo), 1.0 - frac)
-    np.add.at(m, (rows, hi), frac)
-    m[src > spectral.N_BINS - 1] = 0.0
+    frac = src - lo
+    reads = src <= spectral.N_BINS - 1
     gain = 0.5 * np.log(np.maximum(np.gradient(src) * ratio, 1e-6))  # ln magnitude = half ln power
-    return m, gain.astype(np.float32)
+    return PitchShift(lo, hi, np.where(reads, 1.0 - frac, 0.0).astype(np.float32),
+                      np.where(reads, frac, 0.0).astype(np.float32), gain.astype(np.float32))
 
 
-def apply_pitch(ctrl: np.ndarray, matrix: tuple[np.ndarray, np.ndarray], floor: float) -> np.ndarray:
-    """``(K, F)`` log magnitudes pitched by ``matrix`` (from :func:`pitch_matrix`), in log
-    magnitude above ``floor``: silence stays silent."""
-    m, gain = matrix
-    out = (ctrl - floor) @ m.T + floor
-    return np.maximum(np.where(out > floor + 1e-3, out + gain, out), floor).astype(np.float32)
+def apply_pitch(ctrl: np.ndarray, shift: PitchShift, floor: float) -> np.ndarray:
+    """``(K, F)`` log magnitudes pitched by ``shift`` (from :func:`pitch_shift`), in log magnitude
+    above ``floor``: silence stays silent."""
+    x = np.asarray(ctrl, dtype=np.float32) - np.float32(floor)
+    out = x[..., shift.lo] * shift.w_lo + x[..., shift.hi] * shift.w_hi + np.float32(floor)
+    return np.maximum(np.where(out > floor + 1e-3, out + shift.gain, out), floor).astype(np.float32)
 
 
 BODY_HZ = (300.0, 600.0)  # retune_body: fully retuned below, untouched above, blended between
 _BODY = np.clip((BODY_HZ[1] - spectral.BIN_HZ) / (BODY_HZ[1] - BODY_HZ[0]), 0.0, 1.0).astype(np.float32)
 
 
-def retune_body(ctrl: np.ndarray, matrix: tuple[np.ndarray, np.ndarray], floor: float) -> np.ndarray:
+def retune_body(ctrl: np.ndarray, shift: PitchShift, floor: float) -> np.ndarray:
     """``(K, F)`` log magnitudes with their body (under :data:`BODY_HZ`: a kick's or a tom's
-    fundamental and low modes) pitched by ``matrix`` (:func:`pitch_matrix`), the rest as it was:
+    fundamental and low modes) pitched by ``shift`` (:func:`pitch_shift`), the rest as it was:
     the drum is retuned, its stick click and rattle stay where they are. Measured on the held-out
     kicks and toms transposed to their own fundamental, paired feature distance to the originals:
     the whole spectrum pitched 0.83, the body under 500-1000 Hz 0.80, under 300-600 Hz 0.76
     (not transposed: 0.74, at a median 3.6 semitones off)."""
-    pitched = apply_pitch(ctrl, matrix, floor)
+    pitched = apply_pitch(ctrl, shift, floor)
     return np.maximum(_BODY * pitched + (1.0 - _BODY) * ctrl, floor).astype(np.float32)
 
 

@@ -47,9 +47,10 @@ from latentdrum.sounds.synthesis import WORKERS, synthesize_magnitudes
 from latentdrum.spaces.knobs import (
     INTENSITY_TILT_DB,
     Knobs,
+    PitchShift,
     apply_pitch,
     knob_ranges,
-    pitch_matrix,
+    pitch_shift,
     retune_body,
     shape_attack,
     tilt,
@@ -139,7 +140,7 @@ class SoundSpace:
                        if not k.startswith("detail")} for c in self.classes}
         self._positions = control_frames(model.config.n_frames, model.config.n_control)
         self._interp = model.interp.numpy()  # (T, K)
-        self._pitch: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._pitch: dict[float, PitchShift] = {}
         for c in self._c.values():
             c["chol"] = _match_spread(c["chol"], c["latents"])
         # Real partials for decoded envelopes (see sound_detail); a checkpoint without banks plays
@@ -330,11 +331,11 @@ class SoundSpace:
         retune = np.broadcast_to(np.asarray(0.0 if transpose is None else transpose, dtype=np.float64), (n,))
         for i, st in enumerate(retune):
             if abs(st) > 1e-6:
-                ctrl[i] = retune_body(ctrl[i], self._pitch_matrix(float(st)), floor)
+                ctrl[i] = retune_body(ctrl[i], self._pitch_shift(float(st)), floor)
         semitones = k[2] * scales[:, 2 if k[2] < 0 else 3]
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
-                ctrl[i] = apply_pitch(ctrl[i], self._pitch_matrix(float(st)), floor)
+                ctrl[i] = apply_pitch(ctrl[i], self._pitch_shift(float(st)), floor)
         logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]), frames)  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
@@ -394,12 +395,12 @@ class SoundSpace:
             out[i : i + k] = self.model.decode_control(zb, cb)[:k].numpy()
         return out
 
-    def _pitch_matrix(self, semitones: float) -> tuple[np.ndarray, np.ndarray]:
+    def _pitch_shift(self, semitones: float) -> PitchShift:
         key = round(semitones, 3)
         if key not in self._pitch:
             if len(self._pitch) > 64:
                 self._pitch.clear()
-            self._pitch[key] = pitch_matrix(2.0 ** (key / 12.0))
+            self._pitch[key] = pitch_shift(2.0 ** (key / 12.0))
         return self._pitch[key]
 
     def _frames(self, ctrl: np.ndarray, stretch: np.ndarray, frames: int | None = None) -> np.ndarray:

@@ -127,7 +127,7 @@ def test_pitching_up_keeps_the_top_under_20_khz() -> None:
     # A bright hat's sizzle near 20 kHz moves up a little instead of off the top of hearing (a
     # plain shift by 3 semitones puts 16.8-19.5 kHz past 20 kHz), with its power kept; partials
     # lower down move by the exact interval.
-    from latentdrum.spaces.knobs import PITCH_CEILING_HZ, apply_pitch, pitch_matrix
+    from latentdrum.spaces.knobs import PITCH_CEILING_HZ, apply_pitch, pitch_shift
 
     hz = spectral.BIN_HZ
     floor = -9.0
@@ -135,7 +135,7 @@ def test_pitching_up_keeps_the_top_under_20_khz() -> None:
     sizzle = (hz >= 16000) & (hz <= 19500)
     ctrl[0, sizzle] = 0.0
     ctrl[0, int(np.argmin(np.abs(hz - 1000)))] = 0.0
-    up = apply_pitch(ctrl, pitch_matrix(2 ** (3 / 12)), floor)[0]
+    up = apply_pitch(ctrl, pitch_shift(2 ** (3 / 12)), floor)[0]
     low, audible = hz < 5000, (hz > 10000) & (hz <= PITCH_CEILING_HZ)
     assert abs(hz[low][np.argmax(up[low])] - 1000 * 2 ** (3 / 12)) < hz[1]
     assert np.exp(2 * up[audible]).sum() > 0.9 * sizzle.sum()  # its power, all still under 20 kHz
@@ -158,7 +158,7 @@ def test_reconstructed_toms_and_kicks_keep_their_pitch(space: SoundSpace, sample
 
 
 def test_retuning_moves_the_body_and_leaves_the_click() -> None:
-    from latentdrum.spaces.knobs import BODY_HZ, pitch_matrix, retune_body
+    from latentdrum.spaces.knobs import BODY_HZ, pitch_shift, retune_body
 
     hz = spectral.BIN_HZ
     floor = -9.0
@@ -166,7 +166,7 @@ def test_retuning_moves_the_body_and_leaves_the_click() -> None:
     body, click = int(np.argmin(np.abs(hz - 120))), hz >= 3000
     ctrl[0, body] = 0.0
     ctrl[0, click] = -2.0
-    up = retune_body(ctrl, pitch_matrix(2.0), floor)[0]  # an octave
+    up = retune_body(ctrl, pitch_shift(2.0), floor)[0]  # an octave
     low = hz < BODY_HZ[0]
     assert abs(hz[low][np.argmax(up[low])] - 2 * hz[body]) < hz[1]
     assert np.allclose(up[click], ctrl[0, click])
