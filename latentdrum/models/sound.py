@@ -163,12 +163,20 @@ class SoundVAE(nn.Module):
         """``logmag (B, T, F)`` log magnitudes, ``cls (B,)`` long -> mean, log-variance, each ``(B, D)``."""
         return self.encode_control(self.control(logmag), cls)
 
-    def decode_control(self, z: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
-        """``z (B, D)``, ``cls (B,)`` -> ``(B, K, F)`` log magnitudes at the control frames."""
+    def decode_control(self, z: torch.Tensor, cls: torch.Tensor, n_control: int | None = None) -> torch.Tensor:
+        """``z (B, D)``, ``cls (B,)`` -> ``(B, K, F)`` log magnitudes at the control frames; with
+        ``n_control`` only the first K = ``n_control`` of them (the last layer computes only
+        their rows: a preview reads less of it)."""
         c = self.config
         h = torch.cat([z, self.class_embedding(cls)], dim=1)
-        out = self.decoder(h).view(-1, c.n_control, c.n_bins) * self.input_std + self.input_mean
-        return out.clamp_min(c.log_floor)
+        if n_control is None or n_control >= c.n_control:
+            return (self.decoder(h).view(-1, c.n_control, c.n_bins) * self.input_std + self.input_mean).clamp_min(
+                c.log_floor)
+        last = self.decoder[-1]
+        assert isinstance(last, nn.Linear)
+        rows = n_control * c.n_bins
+        y = nn.functional.linear(self.decoder[:-1](h), last.weight[:rows], last.bias[:rows])
+        return (y.view(-1, n_control, c.n_bins) * self.input_std + self.input_mean[:n_control]).clamp_min(c.log_floor)
 
     def decode(self, z: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
         """``z (B, D)``, ``cls (B,)`` -> ``(B, T, F)`` log magnitudes at every frame."""

@@ -317,7 +317,9 @@ class SoundSpace:
         played = z  # the detail follows the sound, not its intensity: a harder hit, the same drum's partials
         z = z + push[:, None].astype(np.float32) * np.stack([c["intensity"] for c in cs]).astype(np.float32)
         cls = torch.tensor([CLASSES.index(c) for c in names])
-        ctrl = self._decode_control(z, cls, block)  # (n, K, F)
+        scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
+        stretch = 2.0 ** (k[1] * scales[:, 1])
+        ctrl = self._decode_control(z, cls, block, self._controls_for(frames, stretch))  # (n, K, F)
         floor = self.model.config.log_floor
         dc_free = np.array([name in DC_FREE_CLASSES for name in names])
         ctrl[dc_free, :, 0] = floor  # before the detail banks: their envelope would smear it over 4 bins
@@ -326,7 +328,6 @@ class SoundSpace:
             if bank is not None:
                 ctrl[i] = bank.apply(ctrl[i], played[i], floor, self._detail_amount)
         ctrl[dc_free, :, 0] = floor  # and after: the banks' detail is real sounds'
-        scales = np.stack([c["knob_scale"] for c in cs])  # (n, 5): dB/oct, log2 stretch, semitones down/up, ms
         ctrl = tilt(ctrl, k[0] * scales[:, 0] + INTENSITY_TILT_DB * push, floor)  # harder hits are brighter
         retune = np.broadcast_to(np.asarray(0.0 if transpose is None else transpose, dtype=np.float64), (n,))
         for i, st in enumerate(retune):
@@ -336,7 +337,7 @@ class SoundSpace:
         for i, st in enumerate(semitones):
             if abs(st) > 1e-6:
                 ctrl[i] = apply_pitch(ctrl[i], self._pitch_shift(float(st)), floor)
-        logmag = self._frames(ctrl, 2.0 ** (k[1] * scales[:, 1]), frames)  # (n, T, F)
+        logmag = self._frames(ctrl, stretch, frames)  # (n, T, F)
         attack = np.stack([np.clip(k[3] - 0.6 * push, -1.0, 1.0), scales[:, 4]], axis=1)  # ...and punchier
         return logmag, attack
 
@@ -378,21 +379,33 @@ class SoundSpace:
         audio = shape_attack(audio, attack[:, 0], attack[:, 1])
         return normalise(audio, np.minimum((ends - 1) * spectral.HOP, audio.shape[1]))
 
+    def _controls_for(self, frames: int | None, stretch: np.ndarray) -> int | None:
+        """How many control frames the first ``frames`` STFT frames read at these decay-knob
+        ``stretch`` factors (None: all of them)."""
+        if frames is None:
+            return None
+        last = float(frames - 1)
+        src = max(last if last <= _ONSET_FRAME else _ONSET_FRAME + (last - _ONSET_FRAME) / s for s in stretch)
+        return min(len(self._positions), int(np.searchsorted(self._positions, src, side="left")) + 1)
+
     @torch.no_grad()
-    def _decode_control(self, z: np.ndarray, cls: torch.Tensor, block: int = DECODE_BLOCK) -> np.ndarray:
-        """Latents ``(n, D)`` -> ``(n, K, F)`` control frames, in blocks of ``block`` rows padded
-        with zeros. A sound must not depend on what it was batched with (peak picking magnifies
-        the last bit), and the matrix kernels of a batch of 1 and of 6 round differently; one block
-        shape for every call keeps each row's arithmetic the same, and a block of 8 reads the
-        decoder's 25 MB last layer once instead of once per row (6 crash rows: 21 -> 6 ms).
+    def _decode_control(self, z: np.ndarray, cls: torch.Tensor, block: int = DECODE_BLOCK,
+                        n_control: int | None = None) -> np.ndarray:
+        """Latents ``(n, D)`` -> ``(n, K, F)`` control frames (the first ``n_control``, default all),
+        in blocks of ``block`` rows padded with zeros. A sound must not depend on what it was
+        batched with (peak picking magnifies the last bit), and the matrix kernels of a batch of 1
+        and of 6 round differently; one block shape for every call keeps each row's arithmetic the
+        same, and a block of 8 reads the decoder's 25 MB last layer once instead of once per row
+        (6 crash rows: 21 -> 6 ms).
         """
-        out = np.empty((len(z), self.model.config.n_control, self.model.config.n_bins), dtype=np.float32)
+        n_control = self.model.config.n_control if n_control is None else n_control
+        out = np.empty((len(z), n_control, self.model.config.n_bins), dtype=np.float32)
         for i in range(0, len(z), block):
             k = min(block, len(z) - i)
             zb = torch.zeros(block, z.shape[1])
             cb = torch.zeros(block, dtype=torch.long)
             zb[:k], cb[:k] = torch.from_numpy(z[i : i + k]), cls[i : i + k]
-            out[i : i + k] = self.model.decode_control(zb, cb)[:k].numpy()
+            out[i : i + k] = self.model.decode_control(zb, cb, n_control)[:k].numpy()
         return out
 
     def _pitch_shift(self, semitones: float) -> PitchShift:
@@ -407,15 +420,16 @@ class SoundSpace:
         """Control frames ``(n, K, F)`` -> the first ``frames`` (default all) STFT frames ``(n, T, F)``,
         time stretched after the onset."""
         t_all = self.model.config.n_frames if frames is None else min(frames, self.model.config.n_frames)
+        k = ctrl.shape[1]  # all control frames, or those the first t_all frames read (_controls_for)
         out = np.empty((ctrl.shape[0], t_all, ctrl.shape[2]), dtype=np.float32)
         t = np.arange(t_all, dtype=np.float64)
         for i, s in enumerate(stretch):
             if abs(s - 1.0) < 1e-6:
-                out[i] = self._interp[:t_all] @ ctrl[i]
+                out[i] = self._interp[:t_all, :k] @ ctrl[i]
                 continue
             src = np.where(t <= _ONSET_FRAME, t, _ONSET_FRAME + (t - _ONSET_FRAME) / s)
             beyond = src > self._positions[-1]  # shortened sound: silence after its end
-            out[i] = interpolation_weights(self._positions, np.minimum(src, self._positions[-1])) @ ctrl[i]
+            out[i] = interpolation_weights(self._positions[:k], np.minimum(src, self._positions[k - 1])) @ ctrl[i]
             out[i, beyond] = self.model.config.log_floor
         return out
 

@@ -92,10 +92,12 @@ class DetailBank:
     def apply(self, ctrl: np.ndarray, z: np.ndarray, floor: float, amount: np.ndarray) -> np.ndarray:
         """``ctrl (K, F)`` decoded log magnitudes of latent ``z (D,)`` -> the same envelope with
         ``amount (K,)`` of the bank's detail and the rest of the decoder's own (clamped at
-        ``floor``): the sound the space plays."""
+        ``floor``): the sound the space plays. ``ctrl`` may hold only the first K control frames
+        (a preview's)."""
         env = envelope(ctrl)
-        a = np.asarray(amount, dtype=np.float32)[:, None]
-        return np.maximum(env + a * self.blend(z) + (1.0 - a) * (ctrl - env), floor)
+        k = len(ctrl)
+        a = np.asarray(amount, dtype=np.float32)[:k, None]
+        return np.maximum(env + a * self.blend(z)[:k] + (1.0 - a) * (ctrl - env), floor)
 
     # ---- the checkpoint's form ---------------------------------------------------------------
 

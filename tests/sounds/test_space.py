@@ -170,3 +170,18 @@ def test_retuning_moves_the_body_and_leaves_the_click() -> None:
     low = hz < BODY_HZ[0]
     assert abs(hz[low][np.argmax(up[low])] - 2 * hz[body]) < hz[1]
     assert np.allclose(up[click], ctrl[0, click])
+
+
+def test_a_preview_decodes_only_the_control_frames_it_plays(space: SoundSpace) -> None:
+    # A knob's draft plays the first second: it reads fewer rows of the decoder's last layer,
+    # and those rows are the full decode's.
+    import torch
+
+    z = torch.from_numpy(space.sample_latent("ride", 2, seed=3))
+    cls = torch.tensor([CLASSES.index("ride")] * 2)
+    full = space.model.decode_control(z, cls)
+    part = space.model.decode_control(z, cls, n_control=20)
+    assert part.shape == (2, 20, full.shape[2])
+    assert torch.allclose(part, full[:, :20], atol=1e-4)
+    short = space.decode(z.numpy(), "ride", max_seconds=1.0, gla_iters=1)
+    assert 0.9 * 44100 < np.count_nonzero(np.abs(short[0]) > 1e-6) <= 44100 + 1024
