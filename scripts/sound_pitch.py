@@ -23,9 +23,7 @@ from latentdrum.sounds.classes import CLASSES
 from latentdrum.sounds.dataset import build_sound_dataset
 from latentdrum.sounds.descriptors import fundamental
 from latentdrum.sounds.synthesis import synthesize
-from latentdrum.spaces.sound import SoundSpace
-
-TONAL = ("kick", "low_tom", "mid_tom", "high_tom")
+from latentdrum.spaces.sound import TUNED_CLASSES, SoundSpace
 
 
 def main() -> None:
@@ -36,7 +34,7 @@ def main() -> None:
     space = SoundSpace.load(args.model)
     ds = build_sound_dataset(args.data)
     held, _ = split_for_space(space, ds)
-    rows = [int(i) for i in held if CLASSES[int(ds.class_index[i])] in TONAL]
+    rows = [int(i) for i in held if CLASSES[int(ds.class_index[i])] in TUNED_CLASSES]
     errors: dict[str, list[float]] = {"ceiling": [], "latent alone": [], "reconstruction": []}
     print(f"{'sound':44s} {'class':9s} {'real Hz':>8s} {'ceiling':>8s} {'latent':>8s} {'recon':>8s} "
           f"{'transpose':>9s}  (semitones off)")

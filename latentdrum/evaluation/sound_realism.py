@@ -68,10 +68,11 @@ def realism_report(space: SoundSpace, real: np.ndarray, names: list[str], recon:
     tonal = [i for i, c in enumerate(names) if c in TUNED_CLASSES]
     if tonal:
         f0 = fundamental(real[tonal])
-        table["tonal_pitch_error_semitones"] = {"n": len(tonal), **{
-            what: {"median": float(np.median(e)), "over_1": int(np.sum(e > 1.0))}
-            for what, x in (("ceiling", ceiling), ("reconstruction", recon))
-            for e in [np.abs(12.0 * np.log2(fundamental(x[tonal]) / f0))]}}
+        pitch: dict[str, Any] = {"n": len(tonal)}
+        for what, made in (("ceiling", ceiling), ("reconstruction", recon)):
+            off = np.abs(12.0 * np.log2(fundamental(made[tonal]) / f0))  # semitones
+            pitch[what] = {"median": float(np.median(off)), "over_1": int(np.sum(off > 1.0))}
+        table["tonal_pitch_error_semitones"] = pitch
     if crash_samples is not None and len(crash_samples):
         t60 = [decay_times(s)[1] for s in trimmed(crash_samples)]
         table["sampled_crash_t60_s"] = {"median": round(float(np.median(t60)), 3),

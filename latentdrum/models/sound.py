@@ -168,15 +168,16 @@ class SoundVAE(nn.Module):
         ``n_control`` only the first K = ``n_control`` of them (the last layer computes only
         their rows: a preview reads less of it)."""
         c = self.config
+        k = c.n_control if n_control is None else min(n_control, c.n_control)
         h = torch.cat([z, self.class_embedding(cls)], dim=1)
-        if n_control is None or n_control >= c.n_control:
-            return (self.decoder(h).view(-1, c.n_control, c.n_bins) * self.input_std + self.input_mean).clamp_min(
-                c.log_floor)
-        last = self.decoder[-1]
-        assert isinstance(last, nn.Linear)
-        rows = n_control * c.n_bins
-        y = nn.functional.linear(self.decoder[:-1](h), last.weight[:rows], last.bias[:rows])
-        return (y.view(-1, n_control, c.n_bins) * self.input_std + self.input_mean[:n_control]).clamp_min(c.log_floor)
+        if k == c.n_control:
+            y = self.decoder(h)
+        else:
+            last = self.decoder[-1]
+            assert isinstance(last, nn.Linear)
+            rows = k * c.n_bins
+            y = nn.functional.linear(self.decoder[:-1](h), last.weight[:rows], last.bias[:rows])
+        return (y.view(-1, k, c.n_bins) * self.input_std + self.input_mean[:k]).clamp_min(c.log_floor)
 
     def decode(self, z: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
         """``z (B, D)``, ``cls (B,)`` -> ``(B, T, F)`` log magnitudes at every frame."""

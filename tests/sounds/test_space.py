@@ -172,9 +172,9 @@ def test_retuning_moves_the_body_and_leaves_the_click() -> None:
     assert np.allclose(up[click], ctrl[0, click])
 
 
-def test_a_preview_decodes_only_the_control_frames_it_plays(space: SoundSpace) -> None:
-    # A knob's draft plays the first second: it reads fewer rows of the decoder's last layer,
-    # and those rows are the full decode's.
+def test_a_preview_reads_the_full_decodes_first_control_frames(space: SoundSpace) -> None:
+    # A knob's draft plays the first second: decoding only the first control frames gives the
+    # full decode's first control frames, and the preview is that second long.
     import torch
 
     z = torch.from_numpy(space.sample_latent("ride", 2, seed=3))
