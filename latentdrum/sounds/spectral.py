@@ -134,8 +134,7 @@ def griffin_lim(mag: np.ndarray, phase: np.ndarray, iters: int = GLA_ITERS, mome
     gate[N_FFT // 2 : N_FFT // 2 + length] = onset_gate(length)
     scale = _inverse_window_sum(t) * gate  # the least-squares inverse, with silence enforced
     spec = np.empty(mag.shape, dtype=np.complex64)  # mag * e^(i phase), in float32 throughout
-    spec.real = mag * np.cos(phase)
-    spec.imag = mag * np.sin(phase)
+    kernels.polar(np.ascontiguousarray(mag).ravel(), np.asarray(phase, dtype=np.float32).ravel(), spec.ravel())
     frames = np.empty((mag.shape[0], t, N_FFT), dtype=np.float32)
     flat_mag, fresh, previous = mag.ravel(), None, None
     for i in range(iters):

@@ -58,8 +58,7 @@ def peak_locked_phase(mag: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     phase = np.empty((b, t, f), dtype=np.float32)
     for i in range(b):
         top = float(m[i].max())
-        logm = np.log(m[i] + np.float32(1e-7 * top + 1e-20))
-        kernels.phase_row(np.ascontiguousarray(m[i]), logm, top * 10.0 ** (PEAK_FLOOR_DB / 20.0),
+        kernels.phase_row(np.ascontiguousarray(m[i]), 1e-7 * top + 1e-20, top * 10.0 ** (PEAK_FLOOR_DB / 20.0),
                           start, onset, HOP, N_FFT, phase[i])
     return phase  # not wrapped to one turn: only its cosine and sine are used
 

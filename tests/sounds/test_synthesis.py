@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentdrum.sounds import spectral
+from latentdrum.sounds import kernels, spectral
 from latentdrum.sounds.audio import PRE_ROLL, load_audio, prepare_one_shot
 from latentdrum.sounds.synthesis import PEAK_FLOOR_DB, peak_locked_phase
 
@@ -55,3 +55,14 @@ def test_compiled_phase_is_the_documented_peak_locked_phase(samples_dir: Path) -
         err = np.abs(np.angle(np.exp(1j * (got - want))))
         loud = mag[0] > mag.max() * 1e-3  # the bins one hears (within 60 dB of the loudest)
         assert np.percentile(err[loud], 99) < 0.02, name  # radians, after 345 frames of running sum
+
+
+def test_compiled_polar_is_magnitude_times_unit_phasor() -> None:
+    """Every phase a 3 s sound's unwrapped phase reaches (thousands of radians), to float32 precision."""
+    rng = np.random.default_rng(0)
+    phase = np.concatenate([np.linspace(-8.0, 8.0, 20001), rng.uniform(-6000.0, 6000.0, 20000)]).astype(np.float32)
+    mag = rng.uniform(0.0, 3.0, len(phase)).astype(np.float32)
+    out = np.empty(len(phase), dtype=np.complex64)
+    kernels.polar(mag, phase, out)
+    want = mag * np.exp(1j * phase.astype(np.float64))
+    assert np.abs(out - want).max() < 1e-6
