@@ -173,7 +173,7 @@ def decode_voices(
     chosen = list(range(NUM_VOICES)) if voices is None else list(voices)
     n_l, n_r = coupling.effective_layers, coupling.effective_variations
     intensities = coupling.intensities()  # (L,)
-    rows_z, rows_cls, rows_int, rows_key = [], [], [], []
+    rows_z, rows_cls, rows_int, rows_key, rows_st = [], [], [], [], []
     for v in chosen:
         kv = kit.voices[v]
         z0 = np.asarray(kv.latent, dtype=np.float32)
@@ -187,8 +187,10 @@ def decode_voices(
                 rows_cls.append(kv.sound_class)
                 rows_int.append(intensities[layer])
                 rows_key.append(_knobs_key(kv))
+                rows_st.append(kv.transpose)
     z = np.stack(rows_z).astype(np.float32)  # (rows, D)
     inten = np.asarray(rows_int, dtype=np.float64)
+    transpose = np.asarray(rows_st, dtype=np.float64)
     kwargs: dict[str, Any] = {"max_seconds": coupling.max_seconds}
     if coupling.gla_iters is not None:
         kwargs["gla_iters"] = coupling.gla_iters
@@ -196,7 +198,8 @@ def decode_voices(
     for key in dict.fromkeys(rows_key):  # one batched decode per distinct knob setting
         sel = np.array([k == key for k in rows_key])
         parts.append((sel, space.decode(
-            z[sel], [c for c, s in zip(rows_cls, sel, strict=True) if s], Knobs(*key), inten[sel], **kwargs
+            z[sel], [c for c, s in zip(rows_cls, sel, strict=True) if s], Knobs(*key), inten[sel],
+            transpose=transpose[sel], **kwargs
         )))  # (n, L_samples): sounds are as long as they ring
     audio = np.zeros((len(rows_z), max(out.shape[1] for _, out in parts)), dtype=np.float32)
     for sel, out in parts:

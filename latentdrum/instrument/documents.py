@@ -170,6 +170,7 @@ class KitVoiceFile(_Document):
     sound_class: str
     latent: list[float]
     knobs: dict[str, float] = Field(default_factory=dict)
+    transpose: float = 0.0  # absent in kits written before it existed: not retuned
     gain_db: float = 0.0
     pan: float = 0.0
     tune: float = 0.0

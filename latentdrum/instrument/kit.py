@@ -12,7 +12,7 @@ latent vectors only mean something to that model)::
       "voices": [
         {"voice": "kick", "sound_class": "kick", "latent": [0.12, -1.3, ...],
          "knobs": {"brightness": 0.0, "decay": 0.2, "pitch": 0.0, "attack": 0.0},
-         "gain_db": 0.0, "pan": 0.0, "tune": 0.0, "mute": false},
+         "transpose": 0.0, "gain_db": 0.0, "pan": 0.0, "tune": 0.0, "mute": false},
         ... one entry per voice, in kick, snare, closed_hat, open_hat, low_tom, mid_tom,
         high_tom, crash, ride order
       ]
@@ -49,7 +49,7 @@ from latentdrum.instrument.documents import (
 from latentdrum.instrument.voice import MAX_TUNE, VoiceSounds
 from latentdrum.patterns.drummaps import NUM_VOICES, VOICES
 from latentdrum.sounds.audio import SAMPLE_RATE
-from latentdrum.spaces.knobs import KNOB_NAMES
+from latentdrum.spaces.knobs import KNOB_NAMES, MAX_TRANSPOSE
 
 DEFAULT_CHOKE_GROUPS: tuple[tuple[str, ...], ...] = (("closed_hat", "open_hat"),)
 
@@ -70,6 +70,10 @@ class KitVoice:
         sound_class: the sound model's class for this sound (e.g. "kick", "rim", "clap").
         latent: the sound's point in the sound model's latent space.
         knobs: perceptual knobs in [-1, 1]; names from :data:`KNOB_NAMES`, missing ones are 0.
+        transpose: semitones the sound's body is retuned by, in [-12, 12] (a kick or a tom
+            encoded from a user's sample keeps its pitch, see
+            :meth:`~latentdrum.spaces.sound.SoundSpace.encode_tuned`; 0 for sampled sounds). Part
+            of the sound, like ``latent``: the stick click stays put, unlike ``tune``.
         gain_db: level in [-60, 12] dB; pan in [-1, 1]; tune in [-24, 24] semitones.
         mute: a muted voice is silent.
     """
@@ -77,6 +81,7 @@ class KitVoice:
     sound_class: str
     latent: tuple[float, ...]
     knobs: Mapping[str, float] = field(default_factory=dict)
+    transpose: float = 0.0
     gain_db: float = 0.0
     pan: float = 0.0
     tune: float = 0.0
@@ -96,6 +101,7 @@ class KitVoice:
             raise KitError(f"unknown knob(s) {unknown}; known knobs are {list(KNOB_NAMES)}")
         knobs = {k: _number(self.knobs.get(k, 0.0), f"knob {k!r}", -1.0, 1.0) for k in KNOB_NAMES}
         object.__setattr__(self, "knobs", knobs)
+        object.__setattr__(self, "transpose", _number(self.transpose, "transpose", -MAX_TRANSPOSE, MAX_TRANSPOSE))
         object.__setattr__(self, "gain_db", _number(self.gain_db, "gain_db", -60.0, 12.0))
         object.__setattr__(self, "pan", _number(self.pan, "pan", -1.0, 1.0))
         object.__setattr__(self, "tune", _number(self.tune, "tune", -MAX_TUNE, MAX_TUNE))
@@ -108,6 +114,7 @@ class KitVoice:
             "sound_class": self.sound_class,
             "latent": list(self.latent),
             "knobs": dict(self.knobs),
+            "transpose": self.transpose,
             "gain_db": self.gain_db,
             "pan": self.pan,
             "tune": self.tune,
@@ -187,8 +194,8 @@ class Kit:
         voices = []
         for i, entry in enumerate(doc.voices):
             try:
-                voices.append(KitVoice(entry.sound_class, tuple(entry.latent), entry.knobs, entry.gain_db,
-                                       entry.pan, entry.tune, entry.mute))
+                voices.append(KitVoice(entry.sound_class, tuple(entry.latent), entry.knobs, entry.transpose,
+                                       entry.gain_db, entry.pan, entry.tune, entry.mute))
             except KitError as exc:
                 raise KitError(f"{source}: voice {i + 1} ({VOICES[i]}): {exc}") from None
         groups = DEFAULT_CHOKE_GROUPS if doc.choke_groups is None else tuple(tuple(g) for g in doc.choke_groups)

@@ -262,6 +262,7 @@ def morph_kits(a: Kit, b: Kit, t: float) -> Kit:
             sound_class=near.sound_class,
             latent=tuple(float(x) for x in za + (zb - za) * t),
             knobs={k: _lerp(va.knobs[k], vb.knobs[k], t) for k in KNOB_NAMES},
+            transpose=_lerp(va.transpose, vb.transpose, t),
             gain_db=_lerp(va.gain_db, vb.gain_db, t),
             pan=_lerp(va.pan, vb.pan, t),
             tune=_lerp(va.tune, vb.tune, t),
@@ -346,13 +347,14 @@ def randomise(
         voices = []
         for v, fv in zip(scene.kit.voices, fresh_kit.voices, strict=True):
             if fv.sound_class != v.sound_class:
-                z = np.asarray(fv.latent)  # a class change cannot be approached gradually
-                cls = fv.sound_class if amount >= 0.5 else v.sound_class
-                z = z if amount >= 0.5 else np.asarray(v.latent)
+                near = fv if amount >= 0.5 else v  # a class change cannot be approached gradually
+                z, cls, transpose = np.asarray(near.latent), near.sound_class, near.transpose
             else:
                 z0 = np.asarray(v.latent)
                 z, cls = z0 + (np.asarray(fv.latent) - z0) * amount, v.sound_class
-            voices.append(dataclasses.replace(v, sound_class=cls, latent=tuple(float(x) for x in z)))
+                transpose = _lerp(v.transpose, fv.transpose, amount)
+            voices.append(dataclasses.replace(v, sound_class=cls, latent=tuple(float(x) for x in z),
+                                              transpose=transpose))
         out = out.replace(kit=dataclasses.replace(scene.kit, voices=tuple(voices)))
     return out
 

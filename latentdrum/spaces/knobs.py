@@ -98,6 +98,7 @@ def apply_pitch(ctrl: np.ndarray, shift: PitchShift, floor: float) -> np.ndarray
 
 
 BODY_HZ = (300.0, 600.0)  # retune_body: fully retuned below, untouched above, blended between
+MAX_TRANSPOSE = 12.0  # semitones a body is retuned by at most, either way
 _BODY = np.clip((BODY_HZ[1] - spectral.BIN_HZ) / (BODY_HZ[1] - BODY_HZ[0]), 0.0, 1.0).astype(np.float32)
 
 

@@ -46,6 +46,7 @@ from latentdrum.sounds.descriptors import DESCRIPTORS, fundamental
 from latentdrum.sounds.synthesis import WORKERS, synthesize_magnitudes
 from latentdrum.spaces.knobs import (
     INTENSITY_TILT_DB,
+    MAX_TRANSPOSE,
     Knobs,
     PitchShift,
     apply_pitch,
@@ -105,7 +106,6 @@ DC_FREE_CLASSES = frozenset({"clap", "pedal_hat", "perc"})
 # more than a semitone; the representation alone: 0.0): an unseen drum lands near training drums
 # tuned elsewhere, and below 400 Hz the detail banks give it their partials.
 TUNED_CLASSES = frozenset({"kick", "low_tom", "mid_tom", "high_tom"})
-MAX_TRANSPOSE = 12.0  # semitones either way
 
 
 def _match_spread(chol: np.ndarray, latents: np.ndarray) -> np.ndarray:

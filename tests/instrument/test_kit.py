@@ -25,6 +25,7 @@ def make_kit(model_id: str = "sound-vae-test-1", dim: int = 8) -> Kit:
             sound_class=name if name != "snare" else "rim",
             latent=tuple(float(x) for x in rng.standard_normal(dim)),
             knobs={"brightness": 0.25, "decay": -0.5},
+            transpose=0.5 * i - 2.0,
             gain_db=-3.0 * i,
             pan=(i - 4) / 4,
             tune=float(i - 4),
@@ -46,6 +47,15 @@ def test_kit_round_trips_through_json(tmp_path: Path) -> None:
     # Small and human-readable: indented JSON naming each voice.
     text = path.read_text()
     assert '"voice": "open_hat"' in text and "\n  " in text and json.loads(text)["version"] == 1
+
+
+def test_kits_written_before_the_retune_existed_open_unretuned(tmp_path: Path) -> None:
+    data = make_kit().to_json()
+    for v in data["voices"]:
+        del v["transpose"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    assert all(v.transpose == 0.0 for v in Kit.load(path).voices)
 
 
 def test_kit_made_by_another_sound_model_is_refused_with_a_clear_message(tmp_path: Path) -> None:
@@ -77,6 +87,7 @@ def _edit(tmp_path: Path, change: Any) -> Path:
         (lambda d: d["voices"][0].update(latent=[1.0, "x"]), "latent\\[1\\] must be a number"),
         (lambda d: d["voices"][4].update(latent=[1.0]), "same length"),
         (lambda d: d["voices"][1].update(pan=3), "pan must lie in"),
+        (lambda d: d["voices"][4].update(transpose=-30.0), "transpose must lie in"),
         (lambda d: d["voices"][1].update(gain_db=True), "gain_db must be a number"),
         (lambda d: d["voices"][5].update(knobs={"brigthness": 0.1}), "unknown knob"),
         (lambda d: d["voices"][5].update(knobs={"decay": 2}), "knob 'decay' must lie in"),

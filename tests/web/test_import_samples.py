@@ -66,6 +66,27 @@ def test_a_named_sample_becomes_the_voice_sound(client: TestClient, session: Ses
     assert session.scene.kit.voices[3] == before.voices[3]
 
 
+def test_a_dropped_tom_plays_at_its_own_pitch(client: TestClient, session: Session, samples_dir: Path) -> None:
+    # A tom of a kit the model never heard: its latent alone comes back 4.5 semitones low; the
+    # voice keeps the retune that puts it back, in what the page plays and in the kit file.
+    from latentdrum.instrument.coupling import decode_voices
+    from latentdrum.instrument.kit import Kit
+    from latentdrum.sounds.audio import prepare_one_shot
+    from latentdrum.sounds.descriptors import fundamental
+
+    path = samples_dir / "oramics/MRK-2/tom.wav"
+    r = _drop(client, path.read_bytes(), 5, "tom.wav", "mid_tom")
+    assert r.status_code == 200, r.text
+    v = session.scene.kit.voices[5]
+    assert v.sound_class == "mid_tom" and abs(v.transpose) > 1.0 and "kept at its pitch" in r.json()["message"]
+    played = decode_voices(session.sound, session.scene.kit, voices=[5])[5][-1, 0]  # the kit sound
+    real = prepare_one_shot(load_audio(path)).audio
+    assert abs(12 * np.log2(fundamental(played)[0] / fundamental(real)[0])) < 1.0
+    assert Kit.from_json(session.scene.kit.to_json()).voices[5].transpose == v.transpose
+    session.dice_voice(5, amount=1.0, seed=3)  # a fresh sample is at the model's own tuning
+    assert session.scene.kit.voices[5].transpose == 0.0
+
+
 def test_a_sample_dropped_on_another_voice_keeps_its_own_class(client: TestClient, session: Session, kit: Path) -> None:
     r = _drop(client, (kit / "snare-01.wav").read_bytes(), 0, "snare-01.wav")
     assert r.status_code == 200 and session.scene.kit.voices[0].sound_class == "snare"

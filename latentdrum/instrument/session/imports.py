@@ -209,7 +209,9 @@ class Imports:
 
     def apply_sample(self, voice: int, audio: np.ndarray, label: Label, name: str) -> dict[str, Any]:
         """Voice ``voice`` plays the uploaded one-shot: its class becomes ``label.cls`` and its
-        point the sample's encoding in the sound space (knobs back to neutral, mix kept); one undo step."""
+        point the sample's encoding in the sound space, a kick or a tom retuned to the sample's
+        pitch (:meth:`~latentdrum.spaces.sound.SoundSpace.encode_tuned`; knobs back to neutral,
+        mix kept); one undo step."""
         s = self.session
         check_voice(voice)
         if label.cls is None:
@@ -218,14 +220,15 @@ class Imports:
             raise ConfigError(f"this sound model has no {label.cls!r} sounds; "
                               f"choose one of {', '.join(s.sound.classes)}")
         with s._lock:
-            z = s.sound.encode(audio, label.cls)
+            z, semitones = s.sound.encode_tuned(audio, label.cls)
             kit = s.scene.kit
             voices = list(kit.voices)
             voices[voice] = dataclasses.replace(voices[voice], sound_class=label.cls,
-                                                latent=tuple(float(x) for x in z), knobs={})
+                                                latent=tuple(float(x) for x in z), knobs={}, transpose=semitones)
             s._apply(s.scene.replace(kit=dataclasses.replace(kit, voices=tuple(voices))), "import-sample", s.pattern)
             said = VOICES[voice].replace("_", " ")
-            return s.sounds_json() | {"message": f"{name} plays the {said} voice: {label.describe()}"}
+            pitch = f"; kept at its pitch (body retuned {semitones:+.1f} semitones)" if abs(semitones) >= 0.05 else ""
+            return s.sounds_json() | {"message": f"{name} plays the {said} voice: {label.describe()}{pitch}"}
 
 
 __all__ = ["MAX_TAPS", "Imports", "NeedsTempo", "fit_phrase", "taps_pattern"]

@@ -284,7 +284,9 @@ class Session(SessionPage):
             kv = self.scene.kit.voices[voice]
             fresh = self.sound.sample_latent(kv.sound_class, 1, seed=self._seed() if seed is None else seed)[0]
             z0 = np.asarray(kv.latent)
-            self._replace_voice(voice, {"latent": tuple(float(x) for x in z0 + (fresh - z0) * amount)}, "dice-voice")
+            # a sampled sound is at the model's own tuning: an imported drum's retune fades with it
+            self._replace_voice(voice, {"latent": tuple(float(x) for x in z0 + (fresh - z0) * amount),
+                                        "transpose": kv.transpose * (1.0 - amount)}, "dice-voice")
             return self.sounds_json()
 
     def _replace_voice(self, voice: int, changes: dict[str, Any], op: str) -> None:

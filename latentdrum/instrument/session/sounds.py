@@ -59,7 +59,7 @@ class SoundCache:
         """A short hash of everything voice ``voice``'s one-shots depend on (not its mix)."""
         kv = kit.voices[voice]
         c = coupling
-        blob = json.dumps([self.sound.model_id, voice, kv.sound_class, kv.latent, kv.knobs, quality,
+        blob = json.dumps([self.sound.model_id, voice, kv.sound_class, kv.latent, kv.knobs, kv.transpose, quality,
                            c.effective_layers, c.effective_variations, c.dynamics, c.variation, c.seed, c.gla_iters,
                            c.max_seconds])
         return hashlib.sha1(blob.encode()).hexdigest()[:12]

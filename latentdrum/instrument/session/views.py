@@ -75,7 +75,8 @@ def voice_view(kit: Kit, voice: int, point: list[float], key: str, draft_key: st
     return {
         "voice": VOICES[voice], "sound_class": kv.sound_class,
         "knobs": {k: _r(kv.knobs[k]) for k in KNOB_NAMES},
-        "gain_db": _r(kv.gain_db, 2), "pan": _r(kv.pan), "tune": _r(kv.tune, 2), "mute": kv.mute,
+        "transpose": _r(kv.transpose, 2), "gain_db": _r(kv.gain_db, 2), "pan": _r(kv.pan), "tune": _r(kv.tune, 2),
+        "mute": kv.mute,
         "point": point, "key": key, "draft_key": draft_key,
     }
 
