@@ -206,10 +206,11 @@ _FEAT_HZ = np.arange(_FEAT_NFFT // 2 + 1) * SAMPLE_RATE / _FEAT_NFFT
 _BAND_OF_BIN = np.searchsorted(_OCTAVE_EDGES, _FEAT_HZ, side="right") - 1  # -1 / 8 = outside
 
 
-def _band_db(p: np.ndarray) -> np.ndarray:
-    """``(F,)`` power spectrum -> ``(8,)`` octave-band shares of its power in dB (floor -80)."""
+def _band_db(p: np.ndarray, total: float | None = None) -> np.ndarray:
+    """``(F,)`` power spectrum -> ``(8,)`` octave bands' power in dB re ``total`` (default: the
+    spectrum's own, shares), floor -80."""
     e = np.array([p[np.equal(_BAND_OF_BIN, i)].sum() for i in range(8)])
-    return 10.0 * np.log10(np.maximum(e / max(float(e.sum()), 1e-30), 1e-8))
+    return 10.0 * np.log10(np.maximum(e / max(float(e.sum()) if total is None else total, 1e-30), 1e-8))
 
 
 def sound_features(x: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
@@ -219,8 +220,10 @@ def sound_features(x: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     10 ms RMS levels at 10/30/100/300/1000 ms after the onset (dB re peak, floor -80). Partials:
     log10 :func:`partial_ratio`, log10(:func:`partial_jitter` + 0.001) (0.3 when there is no track).
     Spectrum (Hann 2048, hop 512): log2 power-weighted centroid (Hz), flatness of the mean power
-    spectrum 30 Hz..16 kHz (dB), shares of 8 octave bands (20-125 Hz, then octaves to 20 kHz, dB)
-    in the first 50 ms and after it, and 12 MFCCs (DCT-II of the log of 40 mel bands of the mean
+    spectrum 30 Hz..16 kHz (dB), 8 octave bands (20-125 Hz, then octaves to 20 kHz, dB): their
+    shares of the first 50 ms, and after it their power re the whole sound's (a tail that fades
+    to nothing goes to the -80 dB floor; as shares of its own power, a 58 ms hat's last faint
+    frame flipped all 8 from the floor to full-scale shares), and 12 MFCCs (DCT-II of the log of 40 mel bands of the mean
     power spectrum, coefficients 1..12).
     """
     x = np.asarray(x, dtype=np.float64)
@@ -243,7 +246,7 @@ def sound_features(x: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
         [np.log10(max(t20, 1e-3)), np.log10(max(t60, 1e-3)), level_after_onset_db(x, onset=onset),
          np.log10(max(partial_ratio(x, onset), 1e-3)), np.log10((0.3 if np.isnan(jit) else jit) + 1e-3),
          np.log2(max(centroid, 1.0)), flat],
-        env_db, _band_db(pa), _band_db(pt), mfcc,
+        env_db, _band_db(pa), _band_db(pt, float(pa.sum() + pt.sum())), mfcc,
     ])
 
 

@@ -97,3 +97,16 @@ def test_features_and_table() -> None:
     assert table["overall"]["swapped"]["paired_distance"] > 1.0  # a kick against a hat
     assert table["classes"]["kick"]["real"]["partial_ratio"] > 100
     assert table["classes"]["closed_hat"]["n"] == 3
+
+
+def test_a_tail_that_fades_to_nothing_moves_its_features_little() -> None:
+    # A 30 ms hat (nothing after the first 50 ms), and the same hat with a faint 50 ms tail
+    # (-100 dB): the tail's octave bands are measured re the whole sound, so they stay near the
+    # floor instead of flipping to the shares of a tail nobody hears.
+    rng = np.random.default_rng(5)
+    hat = np.exp(-_t(0.03) / 0.005) * rng.standard_normal(round(0.03 * SAMPLE_RATE))
+    longer = np.concatenate([hat, 1e-5 * rng.standard_normal(round(0.05 * SAMPLE_RATE))])
+    a, b = sound_features(_one_shot(hat)), sound_features(_one_shot(longer))
+    tail = [i for i, name in enumerate(FEATURE_NAMES) if name.startswith("tail_band")]
+    assert a[tail].max() == pytest.approx(-80.0)  # no tail at all
+    assert b[tail].max() < -40.0  # the faint tail is far under the whole sound
