@@ -223,8 +223,8 @@ def sound_features(x: np.ndarray, onset: int = PRE_ROLL) -> np.ndarray:
     spectrum 30 Hz..16 kHz (dB), 8 octave bands (20-125 Hz, then octaves to 20 kHz, dB): their
     shares of the first 50 ms, and after it their power re the whole sound's (a tail that fades
     to nothing goes to the -80 dB floor; as shares of its own power, a 58 ms hat's last faint
-    frame flipped all 8 from the floor to full-scale shares), and 12 MFCCs (DCT-II of the log of 40 mel bands of the mean
-    power spectrum, coefficients 1..12).
+    frame flipped all 8 from the floor to full-scale shares), and 12 MFCCs (DCT-II of the log
+    of 40 mel bands of the mean power spectrum, coefficients 1..12).
     """
     x = np.asarray(x, dtype=np.float64)
     t20, t60 = decay_times(x)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from latentdrum.sounds import spectral
+from latentdrum.sounds import kernels, spectral
 from latentdrum.sounds.audio import SAMPLE_RATE, TARGET_RMS_DB, clean_output, db_to_amp
 
 TAIL_DB = 75.0  # a sound ends where all that follows is this far under its loudest frame
@@ -44,11 +44,9 @@ def fade_after(logmag: np.ndarray, seconds: float, floor: float, fade: float = 0
 def normalise(audio: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Loudest 50 ms to -12 dBFS RMS, then :func:`clean_output` (peak <= -0.3 dBFS, no DC, fades)
     on each row's own ``lengths`` samples; zeros after."""
-    x = np.asarray(audio, dtype=np.float32)
+    x = np.ascontiguousarray(audio, dtype=np.float32)
     w = min(2205, x.shape[1])
-    c = np.zeros((x.shape[0], x.shape[1] + 1))
-    np.cumsum(np.square(x, dtype=np.float64), axis=1, out=c[:, 1:])  # float64: 3 s of squares
-    rms = np.sqrt(np.max(c[:, w:] - c[:, :-w], axis=1) / w)
+    rms = np.sqrt(kernels.loudest_window_power(x, w) / w)
     gain = (db_to_amp(TARGET_RMS_DB) / np.maximum(rms, 1e-9)).astype(np.float32)
     out = np.zeros(x.shape, dtype=np.float32)
     for i, n in enumerate(lengths):
