@@ -117,11 +117,11 @@ def polar(mag: np.ndarray, phase: np.ndarray, out: np.ndarray) -> None:  # pragm
             np.float32(-1 / 720) + r2 * np.float32(1 / 40320))))
         quadrant = q - 4.0 * np.floor(q * 0.25)  # 0..3: (c, s), (-s, c), (-c, -s), (s, -c)
         odd = quadrant == 1.0 or quadrant == 3.0
-        cos_abs = s if odd else c
-        sin_abs = c if odd else s
+        cos_unsigned = s if odd else c  # cos(phase) and sin(phase) up to their quadrant's sign
+        sin_unsigned = c if odd else s
         a = mag[i]
-        re_im[2 * i] = -a * cos_abs if (quadrant == 1.0 or quadrant == 2.0) else a * cos_abs
-        re_im[2 * i + 1] = -a * sin_abs if quadrant >= 2.0 else a * sin_abs
+        re_im[2 * i] = -a * cos_unsigned if (quadrant == 1.0 or quadrant == 2.0) else a * cos_unsigned
+        re_im[2 * i + 1] = -a * sin_unsigned if quadrant >= 2.0 else a * sin_unsigned
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
