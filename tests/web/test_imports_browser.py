@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -239,6 +240,19 @@ def test_a_sample_dropped_on_a_voice_tab_becomes_that_voice(page: Any, samples_d
     assert page.evaluate("window.__ld.state.voices[3].sound_class") == "open_hat"
     page.wait_for_function(f"window.__ld.checksum(3) !== {json.dumps(sound)}", timeout=60_000)
     assert "hihat-open.wav" in page.locator("#status").inner_text()
+
+
+def test_a_dropped_kick_says_it_keeps_its_pitch(page: Any, samples_dir: Path) -> None:
+    # The CR-78 kick's latent alone comes back 5 semitones low; the voice keeps the retune.
+    path = samples_dir / "oramics/CR-78/kick.wav"
+    page.locator('#voice-tabs button[data-voice="0"]').click()
+    done, _ = _counts(page)
+    _drop(page, path.read_bytes(), path.name, '#voice-tabs button[data-voice="0"]')
+    _imported(page, done)
+    st = page.evaluate("window.__ld.state.voices[0].transpose")
+    assert abs(st) > 1.0
+    said = re.search(r"at your sample's pitch \(([+-]\d+\.\d) st\)", page.locator("#voice-class").inner_text())
+    assert said and abs(float(said.group(1)) - st) <= 0.051
 
 
 def test_a_sample_nobody_can_name_is_asked_about(page: Any, samples_dir: Path) -> None:

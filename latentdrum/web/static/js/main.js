@@ -213,7 +213,10 @@ async function showVoice(refetchMap) {
   const v = state.voice, info = state.voices[v];
   if (!info) return;
   document.querySelectorAll("#voice-tabs button").forEach((b, i) => b.classList.toggle("on", i === v));
-  $("voice-class").textContent = info.sound_class.replace("_", " ");
+  // A kick or a tom from your sample keeps its pitch: its body is retuned (the voice's transpose).
+  const st = info.transpose || 0;
+  $("voice-class").textContent = info.sound_class.replace("_", " ")
+    + (Math.abs(st) >= 0.05 ? ` · at your sample's pitch (${st > 0 ? "+" : ""}${st.toFixed(1)} st)` : "");
   for (const k of ["brightness", "decay", "pitch", "attack"]) setSlider(`knob-${k}`, info.knobs[k], held(`knob-${k}`, v));
   setSlider("gain", info.gain_db, held("gain", v)); setSlider("pan", info.pan, held("pan", v));
   setSlider("tune", info.tune, held("tune", v));
