@@ -187,7 +187,7 @@ def loudest_window_power(x: np.ndarray, width: int) -> np.ndarray:  # pragma: no
     """``(B,)`` float64: the largest sum of squares of ``width`` consecutive samples of each row of
     ``x (B, L)`` float32 (``width <= L``), from a running float64 sum, as
     ``numpy.cumsum`` of the squares would give it (one pass instead of four; 6 crash rows
-    5.5 -> 0.9 ms)."""
+    7.3 -> 1.1 ms)."""
     b, length = x.shape
     out = np.empty(b, np.float64)
     c = np.empty(length + 1, np.float64)
