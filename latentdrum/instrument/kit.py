@@ -194,8 +194,8 @@ class Kit:
         voices = []
         for i, entry in enumerate(doc.voices):
             try:
-                voices.append(KitVoice(entry.sound_class, tuple(entry.latent), entry.knobs, entry.transpose,
-                                       entry.gain_db, entry.pan, entry.tune, entry.mute))
+                voices.append(KitVoice(entry.sound_class, tuple(entry.latent), entry.knobs, transpose=entry.transpose,
+                                       gain_db=entry.gain_db, pan=entry.pan, tune=entry.tune, mute=entry.mute))
             except KitError as exc:
                 raise KitError(f"{source}: voice {i + 1} ({VOICES[i]}): {exc}") from None
         groups = DEFAULT_CHOKE_GROUPS if doc.choke_groups is None else tuple(tuple(g) for g in doc.choke_groups)
